@@ -1,0 +1,175 @@
+"""The daily flow: one partition (one logical date) from raw files to Parquet datasets.
+
+It reads like the data flow of DESIGN.md:
+ingest -> split -> clean -> dedup -> langid -> segment -> account -> write.
+Each task is a thin wrapper over a plain stage function in tasks/; this module only wires them, times them
+and writes the run report. Language identification runs after dedup, on unique articles only: it is the
+slowest stage and a duplicate's language is its survivor's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import uuid
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# A fresh machine's first flow run creates Prefect's database, which takes longer than the default 20 s
+# start-up timeout of the temporary server; give it time (must be set before prefect is imported).
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NONE  # noqa: E402
+
+from flows.report import RunReport, write_run_row  # noqa: E402
+from tasks.accounting import AccountingReport, check_line_accounting  # noqa: E402
+from tasks.clean import clean_articles  # noqa: E402
+from tasks.config import Settings, load_config  # noqa: E402
+from tasks.dedup import HISTORY_DATASET, deduplicate, history_table, load_history  # noqa: E402
+from tasks.ingest import IngestResult, ingest  # noqa: E402
+from tasks.langid import LanguageIdentifier  # noqa: E402
+from tasks.records import CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine  # noqa: E402
+from tasks.rules import load_rules  # noqa: E402
+from tasks.segment import Segments, segment_article  # noqa: E402
+from tasks.split import SplitResult, split_documents  # noqa: E402
+from tasks.tables import partition_tables  # noqa: E402
+from tasks.write import curated_dir, replace_partitions  # noqa: E402
+
+# Results stay in memory between tasks of one flow run: caching them would hash every input.
+stage = task(cache_policy=NONE, persist_result=False)
+
+
+@stage(name="ingest")
+def ingest_task(input_root: Path, settings: Settings) -> IngestResult:
+    return ingest(input_root, settings.input.extensions, settings.ingest)
+
+
+@stage(name="split")
+def split_task(documents: list[RawDocument], date: dt.date, settings: Settings) -> SplitResult:
+    return split_documents(documents, date, settings.split)
+
+
+@stage(name="clean")
+def clean_task(split: SplitResult, settings: Settings) -> list[CleanArticle]:
+    return clean_articles(split.articles, load_rules(settings.clean), settings.clean)
+
+
+@stage(name="dedup")
+def dedup_task(
+    articles: list[CleanArticle], date: dt.date, state_dir: Path, settings: Settings
+) -> tuple[list[CleanArticle], list[DuplicateRecord]]:
+    history = load_history(state_dir, before=date) if settings.dedup.exact else {}
+    return deduplicate(articles, date, history, settings.dedup)
+
+
+@stage(name="langid")
+def langid_task(articles: list[CleanArticle], settings: Settings) -> list[CleanArticle]:
+    identifier = LanguageIdentifier(settings.langid)
+    for article, (language, score) in zip(articles, identifier.identify_many([a.text for a in articles])):
+        article.language, article.language_score = language, score
+    return articles
+
+
+@stage(name="segment")
+def segment_task(articles: list[CleanArticle]) -> list[Segments]:
+    return [segment_article(article) for article in articles]
+
+
+@stage(name="account")
+def account_task(
+    documents: list[RawDocument],
+    quarantined: list[QuarantineRecord],
+    articles: list[CleanArticle],
+    removed: list[RemovedLine],
+    duplicates: list[DuplicateRecord],
+) -> AccountingReport:
+    return check_line_accounting(documents, quarantined, articles, removed, duplicates)
+
+
+@stage(name="write")
+def write_task(
+    data_dir: Path,
+    date: dt.date,
+    articles: list[CleanArticle],
+    segments: list[Segments],
+    removed: list[RemovedLine],
+    duplicates: list[DuplicateRecord],
+    quarantined: list[QuarantineRecord],
+    settings: Settings,
+) -> None:
+    output = settings.output
+    tables = partition_tables(articles, segments, removed, duplicates, quarantined)
+    replace_partitions(curated_dir(data_dir), date, tables, output.compression, output.compression_level)
+    # The history index is written after the datasets: a crash in between leaves the index without this
+    # date, and the re-run (which ignores this date's entries anyway) writes it.
+    history = {HISTORY_DATASET: history_table(articles)}
+    replace_partitions(data_dir / "state", date, history, output.compression, output.compression_level)
+
+
+@dataclass
+class StageTimer:
+    seconds_by_stage: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, stage_name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds_by_stage[stage_name] = round(time.perf_counter() - started, 3)
+
+
+@flow(name="newsetl-daily", log_prints=True)
+def daily_flow(input_path: Path, date: dt.date, data_dir: Path, config_path: Path) -> RunReport:
+    settings = load_config(config_path)
+    report = RunReport.start(run_id=uuid.uuid4().hex, date=date, input_path=input_path, settings=settings)
+    timer = StageTimer()
+    try:
+        with timer("ingest"):
+            ingested = ingest_task(input_path, settings)
+        with timer("split"):
+            split = split_task(ingested.documents, date, settings)
+        with timer("clean"):
+            cleaned = clean_task(split, settings)
+        non_empty = [article for article in cleaned if article.paragraphs]
+        with timer("dedup"):
+            survivors, duplicates = dedup_task(non_empty, date, data_dir / "state", settings)
+        with timer("langid"):
+            survivors = langid_task(survivors, settings)
+        with timer("segment"):
+            segments = segment_task(survivors)
+
+        # A duplicate's whole span is accounted for by its duplicates row, so only the lines removed
+        # from surviving (or emptied) articles are listed, plus the separators between articles.
+        duplicate_ids = {duplicate.article_id for duplicate in duplicates}
+        removed = split.removed + [
+            line for article in cleaned if article.article_id not in duplicate_ids for line in article.removed
+        ]
+        with timer("account"):
+            accounting = account_task(ingested.documents, ingested.quarantined, survivors, removed, duplicates)
+        with timer("write"):
+            write_task(data_dir, date, survivors, segments, removed, duplicates, ingested.quarantined, settings)
+    except BaseException as error:
+        report.finish("failed", timer.seconds_by_stage, error=f"{type(error).__name__}: {error}")
+        write_run_row(data_dir, report, settings)
+        raise
+
+    report.n_files = len(ingested.documents) + len(ingested.quarantined)
+    report.n_raw_lines = accounting.raw_lines
+    report.n_blank_lines = accounting.blank_lines
+    report.n_articles = len(survivors)
+    report.n_empty_articles = len(cleaned) - len(non_empty)
+    report.n_duplicates = len(duplicates)
+    report.n_removed_lines = len(removed)
+    report.n_quarantined = len(ingested.quarantined)
+    report.n_paragraphs = sum(len(segment.paragraphs) for segment in segments)
+    report.n_sentences = sum(len(segment.sentences) for segment in segments)
+    report.removed_by_rule = dict(sorted(Counter(line.rule for line in removed).items()))
+    report.languages = dict(sorted(Counter(article.language for article in survivors).items()))
+    report.finish("completed", timer.seconds_by_stage)
+    write_run_row(data_dir, report, settings)
+    return report

@@ -1,0 +1,104 @@
+"""The small records that travel between stages.
+
+Stages are plain functions over lists of these; the flow passes them between Prefect tasks in memory.
+Every record that stands for raw text keeps its 1-based raw line numbers, so that each raw line can be
+traced to the one place it ends up (see tasks/accounting.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RawLine:
+    line_no: int  # 1-based line number in the raw file
+    text: str  # decoded, newline-free, NFC-normalised; surrounding white space kept
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One readable raw file."""
+
+    source_file: str  # relative to the input root, '/' separators
+    encoding: str
+    lines: tuple[RawLine, ...]
+
+
+@dataclass(frozen=True)
+class QuarantineRecord:
+    source_file: str
+    reason: str
+    detail: str
+    line_start: int | None = None  # None: the whole file
+    line_end: int | None = None
+    n_lines: int = 0  # raw lines the record stands for (for the run report)
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    source_file: str
+    line_no: int
+    text: str
+    rule: str
+    article_id: str | None
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """A run of raw lines that the split stage judged to be one article."""
+
+    article_id: str
+    source_file: str
+    line_start: int
+    line_end: int
+    lines: tuple[RawLine, ...]  # every raw line from line_start to line_end, blanks included
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    line_no: int
+    kind: str  # body, heading, list_item, quote
+    text: str
+
+
+@dataclass
+class CleanArticle:
+    article_id: str
+    source_file: str
+    line_start: int
+    line_end: int
+    title: str | None
+    title_line_no: int | None
+    paragraphs: list[Paragraph]
+    removed: list[RemovedLine]
+    language: str = "und"
+    language_score: float = 0.0
+    content_hash: str = ""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(paragraph.text for paragraph in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class DuplicateRecord:
+    article_id: str
+    source_file: str
+    line_start: int
+    line_end: int
+    duplicate_of: str
+    duplicate_of_date: object  # datetime.date
+    method: str
+    similarity: float
+
+
+@dataclass
+class StageOutput:
+    """What a stage hands on, plus the counts it contributes to the run report."""
+
+    counts: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,159 @@
+"""Split: cut each raw document into articles.
+
+Two kinds of boundary:
+- explicit delimiters inside a file: a run of blank lines, a separator line (-----, * * *), a form feed;
+- a block that repeats, line for line, a whole article found elsewhere in the batch. Scrapers often save
+  a page that embeds or repeats another story before the new one; the repeated block becomes an article
+  of its own so that dedup can drop it while the new story is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from tasks.config import SplitSettings
+from tasks.records import ArticleDraft, RawDocument, RawLine, RemovedLine
+
+SEPARATOR_RULE = "split.separator"
+
+
+@dataclass
+class SplitResult:
+    articles: list[ArticleDraft]
+    removed: list[RemovedLine]  # separator lines, which belong to no article
+
+
+def make_article_id(date: dt.date, source_file: str, line_start: int) -> str:
+    key = f"{date.isoformat()}|{source_file}|{line_start}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _trim_blank_edges(lines: list[RawLine]) -> list[RawLine]:
+    start, end = 0, len(lines)
+    while start < end and lines[start].is_blank:
+        start += 1
+    while end > start and lines[end - 1].is_blank:
+        end -= 1
+    return lines[start:end]
+
+
+def split_on_delimiters(
+    document: RawDocument, settings: SplitSettings
+) -> tuple[list[list[RawLine]], list[RemovedLine]]:
+    """Blocks of lines between delimiters, with blank edges trimmed, and the separator lines removed."""
+    separator = re.compile(settings.separator_pattern)
+    blocks: list[list[RawLine]] = []
+    removed: list[RemovedLine] = []
+    current: list[RawLine] = []
+    blank_run = 0
+
+    def close_block() -> None:
+        nonlocal current
+        trimmed = _trim_blank_edges(current)
+        if trimmed:
+            blocks.append(trimmed)
+        current = []
+
+    for line in document.lines:
+        if settings.form_feed and "\f" in line.text:
+            # A page break ends the article before it; the rest of its line starts the next one.
+            close_block()
+            line = RawLine(line.line_no, line.text.replace("\f", ""))
+        if line.is_blank:
+            blank_run += 1
+            current.append(line)
+            if settings.blank_lines_between_articles and blank_run >= settings.blank_lines_between_articles:
+                close_block()
+            continue
+        blank_run = 0
+        if separator.match(line.text):
+            close_block()
+            removed.append(RemovedLine(document.source_file, line.line_no, line.text.strip(), SEPARATOR_RULE, None))
+            continue
+        current.append(line)
+    close_block()
+    return blocks, removed
+
+
+@dataclass
+class _Block:
+    source_file: str
+    lines: list[RawLine]
+    keys: tuple[str, ...]  # the non-blank lines, stripped: what "line for line" compares
+
+
+def _block(source_file: str, lines: list[RawLine]) -> _Block:
+    return _Block(source_file, lines, tuple(line.text.strip() for line in lines if not line.is_blank))
+
+
+def _find_embedded(needle: tuple[str, ...], haystack: tuple[str, ...]) -> int:
+    """Index in haystack where needle occurs as a contiguous run, or -1."""
+    first = needle[0]
+    for start in range(len(haystack) - len(needle) + 1):
+        if haystack[start] == first and haystack[start : start + len(needle)] == needle:
+            return start
+    return -1
+
+
+def _cut_repeated_blocks(blocks: list[_Block], min_lines: int) -> list[_Block]:
+    """Cut every block that contains, line for line, a whole shorter block of the batch.
+
+    Repeats until nothing changes, so a block holding several known articles is cut at each. The result
+    does not depend on the order of the files: containment is checked in both directions.
+    """
+    changed = True
+    while changed:
+        changed = False
+        by_first_line: dict[str, list[int]] = {}
+        for index, block in enumerate(blocks):
+            for key in set(block.keys):
+                by_first_line.setdefault(key, []).append(index)
+        for needle_index, needle in enumerate(blocks):
+            if len(needle.keys) < min_lines:
+                continue
+            for host_index in by_first_line.get(needle.keys[0], []):
+                host = blocks[host_index]
+                if host_index == needle_index or len(host.keys) <= len(needle.keys):
+                    continue
+                position = _find_embedded(needle.keys, host.keys)
+                if position < 0:
+                    continue
+                blocks[host_index : host_index + 1] = _cut_block(host, position, len(needle.keys))
+                changed = True
+                break
+            if changed:
+                break
+    return blocks
+
+
+def _cut_block(block: _Block, position: int, length: int) -> list[_Block]:
+    """Cut a block around its non-blank lines [position, position + length)."""
+    non_blank_at = [index for index, line in enumerate(block.lines) if not line.is_blank]
+    cut_start = non_blank_at[position]
+    cut_end = non_blank_at[position + length - 1] + 1
+    pieces = [block.lines[:cut_start], block.lines[cut_start:cut_end], block.lines[cut_end:]]
+    return [_block(block.source_file, trimmed) for piece in pieces if (trimmed := _trim_blank_edges(piece))]
+
+
+def split_documents(documents: list[RawDocument], date: dt.date, settings: SplitSettings) -> SplitResult:
+    blocks: list[_Block] = []
+    removed: list[RemovedLine] = []
+    for document in documents:
+        document_blocks, separators = split_on_delimiters(document, settings)
+        blocks.extend(_block(document.source_file, lines) for lines in document_blocks)
+        removed.extend(separators)
+    blocks = _cut_repeated_blocks(blocks, settings.repeated_block_min_lines)
+    articles = [
+        ArticleDraft(
+            article_id=make_article_id(date, block.source_file, block.lines[0].line_no),
+            source_file=block.source_file,
+            line_start=block.lines[0].line_no,
+            line_end=block.lines[-1].line_no,
+            lines=tuple(block.lines),
+        )
+        for block in blocks
+    ]
+    return SplitResult(articles, removed)

@@ -1,0 +1,56 @@
+"""The rows of every partition dataset, built from the stage records with the schemas of tasks/schemas.py."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pyarrow as pa
+
+from tasks.records import CleanArticle, DuplicateRecord, QuarantineRecord, RemovedLine
+from tasks.schemas import DATASETS
+from tasks.segment import Segments
+
+
+def to_table(dataset: str, rows: list[dict]) -> pa.Table:
+    """A table of `dataset`'s schema from row dicts; a missing or mistyped column fails here, not later."""
+    schema = DATASETS[dataset]
+    return pa.table({name: [row[name] for row in rows] for name in schema.names}, schema=schema)
+
+
+def article_row(article: CleanArticle, segments: Segments) -> dict:
+    text = article.text
+    return {
+        "article_id": article.article_id,
+        "source_file": article.source_file,
+        "line_start": article.line_start,
+        "line_end": article.line_end,
+        "title": article.title,
+        "text": text,
+        "language": article.language,
+        "language_score": article.language_score,
+        "n_chars": len(text),
+        "n_words": len(text.split()),
+        "n_paragraphs": len(segments.paragraphs),
+        "n_sentences": len(segments.sentences),
+        "content_hash": article.content_hash,
+    }
+
+
+def partition_tables(
+    articles: list[CleanArticle],
+    segments: list[Segments],
+    removed: list[RemovedLine],
+    duplicates: list[DuplicateRecord],
+    quarantined: list[QuarantineRecord],
+) -> dict[str, pa.Table]:
+    """Every partition dataset, rows in a fixed order so the same input gives the same bytes."""
+    removed_rows = sorted((dataclasses.asdict(line) for line in removed), key=lambda row: (row["source_file"], row["line_no"]))
+    quarantine_rows = [dataclasses.asdict(record) for record in quarantined]
+    return {
+        "articles": to_table("articles", [article_row(a, s) for a, s in zip(articles, segments)]),
+        "paragraphs": to_table("paragraphs", [dataclasses.asdict(p) for s in segments for p in s.paragraphs]),
+        "sentences": to_table("sentences", [dataclasses.asdict(x) for s in segments for x in s.sentences]),
+        "removed_lines": to_table("removed_lines", removed_rows),
+        "duplicates": to_table("duplicates", [dataclasses.asdict(d) for d in duplicates]),
+        "quarantine": to_table("quarantine", quarantine_rows),
+    }

@@ -1,0 +1,64 @@
+from tasks.config import SplitSettings
+from tasks.split import SEPARATOR_RULE, split_documents
+
+from tests.helpers import DATE, document
+
+SETTINGS = SplitSettings()
+STORY_A = "Alpha one.\nAlpha two.\nAlpha three.\nAlpha four."
+STORY_B = "Beta one.\nBeta two.\nBeta three."
+
+
+def spans(*documents, settings=SETTINGS):
+    result = split_documents(list(documents), DATE, settings)
+    return [(a.source_file, a.line_start, a.line_end) for a in result.articles], result.removed
+
+
+def test_single_article_spans_its_non_blank_lines():
+    assert spans(document("\n" + STORY_A + "\n\n"))[0] == [("a.txt", 2, 5)]
+
+
+def test_blank_line_run_separates_articles_but_a_single_blank_does_not():
+    assert spans(document(STORY_A + "\n\n\n" + STORY_B))[0] == [("a.txt", 1, 4), ("a.txt", 7, 9)]
+    assert spans(document(STORY_A + "\n\n" + STORY_B))[0] == [("a.txt", 1, 8)]
+    three_blanks_needed = SplitSettings(blank_lines_between_articles=3)
+    assert spans(document(STORY_A + "\n\n\n" + STORY_B), settings=three_blanks_needed)[0] == [("a.txt", 1, 9)]
+
+
+def test_separator_line_splits_and_is_recorded_as_removed():
+    articles, removed = spans(document(STORY_A + "\n* * *\n" + STORY_B))
+    assert articles == [("a.txt", 1, 4), ("a.txt", 6, 8)]
+    assert [(line.line_no, line.rule, line.article_id) for line in removed] == [(5, SEPARATOR_RULE, None)]
+
+
+def test_form_feed_splits():
+    assert spans(document(STORY_A + "\n\f" + STORY_B))[0] == [("a.txt", 1, 4), ("a.txt", 5, 7)]
+
+
+def test_block_repeating_a_whole_article_from_another_file_is_cut_out():
+    # The second seed file's shape: a known article, then a new one, with no delimiter between them.
+    first = document(STORY_A, "000.txt")
+    second = document(STORY_A + "\n" + STORY_B, "001.txt")
+    expected = [("000.txt", 1, 4), ("001.txt", 1, 4), ("001.txt", 5, 7)]
+    assert spans(first, second)[0] == expected
+    # The order the files come in does not matter.
+    assert sorted(spans(second, first)[0]) == expected
+
+
+def test_partial_overlap_does_not_cut():
+    # Two versions of one story share most lines; neither is contained whole in the other.
+    first = document("Alpha one.\nAlpha two.\nAlpha three.\nAlpha four.", "000.txt")
+    second = document("Alpha one.\nAlpha two, updated.\nAlpha three.\nAlpha four.\nAlpha five.", "001.txt")
+    assert spans(first, second)[0] == [("000.txt", 1, 4), ("001.txt", 1, 5)]
+
+
+def test_short_shared_block_below_the_minimum_does_not_cut():
+    first = document("Read more.\nShare this.", "000.txt")
+    second = document("Story one.\nRead more.\nShare this.\nStory two.", "001.txt")
+    assert spans(first, second)[0] == [("000.txt", 1, 2), ("001.txt", 1, 4)]
+
+
+def test_article_ids_are_stable_and_distinct():
+    first = split_documents([document(STORY_A + "\n\n\n" + STORY_B)], DATE, SETTINGS).articles
+    again = split_documents([document(STORY_A + "\n\n\n" + STORY_B)], DATE, SETTINGS).articles
+    assert [a.article_id for a in first] == [a.article_id for a in again]
+    assert len({a.article_id for a in first}) == 2
