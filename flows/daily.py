@@ -21,6 +21,8 @@ from pathlib import Path
 # A fresh machine's first flow run creates Prefect's database, which takes longer than the default 20 s
 # start-up timeout of the temporary server; give it time (must be set before prefect is imported).
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# The temporary server's telemetry cannot reach the internet from most batch hosts and logs an error.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
