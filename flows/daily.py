@@ -10,7 +10,6 @@ slowest stage and a duplicate's language is its survivor's.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 import uuid
 from collections import Counter
@@ -18,28 +17,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# A fresh machine's first flow run creates Prefect's database, which takes longer than the default 20 s
-# start-up timeout of the temporary server; give it time (must be set before prefect is imported).
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-# The temporary server's telemetry cannot reach the internet from most batch hosts and logs an error.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
 
-from prefect import flow, task  # noqa: E402
-from prefect.cache_policies import NONE  # noqa: E402
-
-from flows.report import RunReport, write_run_row  # noqa: E402
-from tasks.accounting import AccountingReport, check_line_accounting  # noqa: E402
-from tasks.clean import clean_articles  # noqa: E402
-from tasks.config import Settings, load_config  # noqa: E402
-from tasks.dedup import HISTORY_DATASET, deduplicate, history_table, load_history  # noqa: E402
-from tasks.ingest import IngestResult, ingest  # noqa: E402
-from tasks.langid import LanguageIdentifier  # noqa: E402
-from tasks.records import CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine  # noqa: E402
-from tasks.rules import load_rules  # noqa: E402
-from tasks.segment import Segments, segment_article  # noqa: E402
-from tasks.split import SplitResult, split_documents  # noqa: E402
-from tasks.tables import partition_tables  # noqa: E402
-from tasks.write import curated_dir, replace_partitions  # noqa: E402
+from flows import ordering
+from flows.locks import partition_lock
+from flows.manifest import write_manifest
+from flows.report import RunReport, code_version, partition_manifest, write_run_row
+from tasks.accounting import AccountingReport, check_line_accounting
+from tasks.clean import clean_articles
+from tasks.config import Settings, load_config
+from tasks.dedup import HISTORY_DATASET, deduplicate, history_table, load_history
+from tasks.ingest import IngestResult, ingest
+from tasks.langid import LanguageIdentifier
+from tasks.records import CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
+from tasks.rules import load_rules
+from tasks.segment import Segments, segment_article
+from tasks.split import SplitResult, split_documents
+from tasks.tables import partition_tables
+from tasks.write import curated_dir, replace_partitions
 
 # Results stay in memory between tasks of one flow run: caching them would hash every input.
 stage = task(cache_policy=NONE, persist_result=False)
@@ -126,8 +123,27 @@ class StageTimer:
 
 
 @flow(name="newsetl-daily", log_prints=True)
-def daily_flow(input_path: Path, date: dt.date, data_dir: Path, config_path: Path) -> RunReport:
-    settings = load_config(config_path)
+def daily_flow(
+    input_path: Path, date: dt.date, data_dir: Path, config_path: Path, ordering_key: str | None = None
+) -> RunReport:
+    """Process one partition. `ordering_key` is set by a backfill to order dedup across its dates."""
+    date_order = ordering.lookup(ordering_key)
+    try:
+        settings = load_config(config_path)
+        with partition_lock(data_dir, date):
+            report = process_partition(input_path, date, data_dir, settings, date_order)
+    finally:
+        if date_order is not None:
+            date_order.finished(date)
+    create_markdown_artifact(
+        key=f"newsetl-run-{date.isoformat()}", markdown=report.markdown(), description=report.summary().splitlines()[0]
+    )
+    return report
+
+
+def process_partition(
+    input_path: Path, date: dt.date, data_dir: Path, settings: Settings, date_order: ordering.DateOrder | None
+) -> RunReport:
     report = RunReport.start(run_id=uuid.uuid4().hex, date=date, input_path=input_path, settings=settings)
     timer = StageTimer()
     try:
@@ -138,6 +154,8 @@ def daily_flow(input_path: Path, date: dt.date, data_dir: Path, config_path: Pat
         with timer("clean"):
             cleaned = clean_task(split, settings)
         non_empty = [article for article in cleaned if article.paragraphs]
+        if date_order is not None:
+            date_order.wait_for_earlier(date)
         with timer("dedup"):
             survivors, duplicates = dedup_task(non_empty, date, data_dir / "state", settings)
         with timer("langid"):
@@ -158,6 +176,7 @@ def daily_flow(input_path: Path, date: dt.date, data_dir: Path, config_path: Pat
     except BaseException as error:
         report.finish("failed", timer.seconds_by_stage, error=f"{type(error).__name__}: {error}")
         write_run_row(data_dir, report, settings)
+        write_manifest(data_dir, partition_manifest(report, input_path, code_version()))
         raise
 
     report.n_files = len(ingested.documents) + len(ingested.quarantined)
@@ -174,4 +193,6 @@ def daily_flow(input_path: Path, date: dt.date, data_dir: Path, config_path: Pat
     report.languages = dict(sorted(Counter(article.language for article in survivors).items()))
     report.finish("completed", timer.seconds_by_stage)
     write_run_row(data_dir, report, settings)
+    # Written last: a manifest saying "completed" means every dataset of the partition was written.
+    write_manifest(data_dir, partition_manifest(report, input_path, code_version()))
     return report

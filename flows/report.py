@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.manifest import PartitionManifest, input_fingerprints
 from tasks import __version__
 from tasks.config import Settings
 from tasks.tables import to_table
 from tasks.write import curated_dir, partition_dir, write_parquet_file
 
 
+@functools.cache
 def code_version() -> str:
     """The package version, plus the git commit when running from a checkout."""
     try:
@@ -81,6 +84,50 @@ class RunReport:
                 f"  segments     {self.n_paragraphs} paragraphs, {self.n_sentences} sentences",
             ]
         )
+
+    def markdown(self) -> str:
+        """The run report as a Prefect artifact: counts per stage, removals by rule, languages, timings."""
+        def table(title: str, rows: dict) -> str:
+            lines = [f"| {title} | value |", "|---|---|"] + [f"| {key} | {value} |" for key, value in rows.items()]
+            return "\n".join(lines)
+
+        counts = {
+            "status": self.status, "files": self.n_files, "quarantined": self.n_quarantined,
+            "raw lines": self.n_raw_lines, "blank lines": self.n_blank_lines, "articles": self.n_articles,
+            "empty articles": self.n_empty_articles, "duplicates": self.n_duplicates,
+            "removed lines": self.n_removed_lines, "paragraphs": self.n_paragraphs, "sentences": self.n_sentences,
+        }
+        return "\n\n".join(
+            [
+                f"# newsetl run {self.date.isoformat()} ({self.run_id[:8]})",
+                table("count", counts),
+                table("removed by rule", self.removed_by_rule),
+                table("language", self.languages),
+                table("stage seconds", self.seconds_by_stage),
+            ]
+            + ([f"**error:** {self.error}"] if self.error else [])
+        )
+
+    def row_counts(self) -> dict[str, int]:
+        return {
+            "articles": self.n_articles, "paragraphs": self.n_paragraphs, "sentences": self.n_sentences,
+            "removed_lines": self.n_removed_lines, "duplicates": self.n_duplicates, "quarantine": self.n_quarantined,
+        }
+
+
+def partition_manifest(report: RunReport, input_path: Path, version: str) -> PartitionManifest:
+    return PartitionManifest(
+        date=report.date.isoformat(),
+        status=report.status,
+        run_id=report.run_id,
+        finished_at=(report.finished_at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+        input_path=str(input_path),
+        config_hash=report.config_hash,
+        code_version=version,
+        input_files=input_fingerprints(input_path),
+        row_counts=report.row_counts(),
+        error=report.error,
+    )
 
 
 def write_run_row(data_dir: Path, report: RunReport, settings: Settings) -> Path:

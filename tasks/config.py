@@ -6,6 +6,7 @@ silently ignored setting. Errors are turned into one line naming the file and th
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -36,6 +37,7 @@ def _check_regex(pattern: str) -> str:
 
 class InputSettings(_Section):
     path: Path = Path("seeds")
+    landing: str | None = None
     extensions: list[str] = [".txt"]
 
     @field_validator("extensions")
@@ -45,6 +47,19 @@ class InputSettings(_Section):
             if not extension.startswith("."):
                 raise ValueError(f"{extension!r} must start with a dot, like '.txt'")
         return [extension.lower() for extension in extensions]
+
+    @field_validator("landing")
+    @classmethod
+    def _has_date_placeholder(cls, template: str | None) -> str | None:
+        if template is not None and "{date}" not in template:
+            raise ValueError("must contain '{date}', like 'data/raw/{date}'")
+        return template
+
+    def folder_for(self, date: dt.date) -> Path:
+        """The landing folder of a logical date (input.landing with {date} filled in)."""
+        if self.landing is None:
+            raise ConfigError("input.landing is not set: set it (e.g. 'data/raw/{date}') or pass --input")
+        return Path(self.landing.format(date=date.isoformat()))
 
 
 class OutputSettings(_Section):
@@ -112,6 +127,34 @@ class DedupSettings(_Section):
     exact: bool = True
 
 
+class ScheduleSettings(_Section):
+    cron: str = "0 2 * * *"
+    timezone: str = "UTC"
+    logical_date_offset_days: Annotated[int, Field(ge=0)] = 1
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, cron: str) -> str:
+        if len(cron.split()) != 5:
+            raise ValueError("must have five fields: minute hour day-of-month month day-of-week")
+        return cron
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, timezone: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {timezone!r} (use an IANA name like 'Europe/London')") from None
+        return timezone
+
+
+class BackfillSettings(_Section):
+    max_parallel: Annotated[int, Field(ge=1)] = 2
+
+
 class Settings(_Section):
     input: InputSettings = InputSettings()
     output: OutputSettings = OutputSettings()
@@ -120,6 +163,8 @@ class Settings(_Section):
     clean: CleanSettings = CleanSettings()
     langid: LangidSettings = LangidSettings()
     dedup: DedupSettings = DedupSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    backfill: BackfillSettings = BackfillSettings()
 
     def fingerprint(self) -> str:
         """A short hash of every setting that can change the datasets (recorded in `runs`)."""
