@@ -121,6 +121,8 @@ class LangidSettings(_Section):
     min_chars: Annotated[int, Field(ge=0)] = 40
     min_score: Annotated[float, Field(ge=0, le=1)] = 0.5
     max_chars: Annotated[int, Field(gt=0)] = 2000
+    early_stop_margin: Annotated[float, Field(ge=0)] = 80.0
+    first_stage_chars: Annotated[int, Field(gt=0)] = 250
 
 
 class DedupSettings(_Section):

@@ -15,18 +15,18 @@ How it works
 4. A paragraph that starts with a list marker ("1.", "a)", "• 9.") is also cut before the later markers
    of the same list ("2.", "b)", "• 10."), which inline lists write without a full stop.
 
-Only the candidates cost Python work, so the speed depends on the number of sentences, not on the
-number of characters. All tables are built at import and never changed: the function is pure and
-thread-safe.
+Only the candidates cost Python work, so the speed depends mostly on the number of sentence-ending
+marks, not on the number of characters. All tables are built at import and never changed: the function
+is pure and thread-safe.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = ["split_sentences"]
 
@@ -51,8 +51,8 @@ _TRAILING_PUNCTUATION = ".,;:!?…)]}\"'”’»›"
 # Bracket pairs whose content is never split, as long as the bracket closes soon enough (see below).
 _BRACKETS = (("(", ")"), ("[", "]"), ("《", "》"), ("「", "」"), ("『", "』"), ("（", "）"), ("【", "】"))
 _ANY_OPENING_BRACKET = re.compile("[" + re.escape("".join(opening for opening, _ in _BRACKETS)) + "]")
-# A bracket that is still open at a candidate suppresses the boundary only if it closes within this many
-# characters: an unbalanced "(" must not glue the rest of a long paragraph into one sentence.
+# A bracket that is still open at a candidate suppresses the boundary only if it opened and closes within
+# this many characters: an unbalanced "(" must not glue the rest of a long paragraph into one sentence.
 _BRACKET_REACH = 400
 
 
@@ -63,14 +63,19 @@ def _candidate_regex(extra_soft_terminators: str) -> re.Pattern[str]:
     closer = rf"(?:[{re.escape(_CLOSERS)}]|[ \u00a0\u202f]»)"
     return re.compile(
         rf"""
+        [{soft}{hard}]                 # a plain class first lets the regex engine skip fast to terminators
+        (?<![{soft}][{soft}{hard}])    # start only at the first mark of a run ("?!", "....", ". . .") so
+        (?<!\.[ ]\.)                   # that a long run is scanned once, not once per mark
         (?:
-            (?:
-                (?P<spaced>\.(?:[ ]\.){{2,}})    # an ellipsis written ". . ." (or ". . . ." with a period)
-              | (?P<term>[{soft}]+)
+            (?<=[{soft}])              # Latin-style: a candidate only before whitespace or the end
+            (?P<soft>
+                (?<=\.)(?:[ ]\.){{2,}}  # an ellipsis written ". . ." (". . . ." with a full stop)
+              | [{soft}]*
             )
             (?P<close>{closer}*)
             (?=\s|\Z)
-          | (?P<hard>[{hard}]+)
+          | (?<=[{hard}])              # no space needed after these
+            (?P<hard>[{hard}]*)
             (?P<hard_close>{closer}*)
         )
         \s*
@@ -83,7 +88,7 @@ def _candidate_regex(extra_soft_terminators: str) -> re.Pattern[str]:
 _BLANK_LINE = re.compile(r"\n\s*\n")
 # Dotted short forms: U.S, E.U, a.m, Ph.D, LL.AA.II.RR, Б.з.б (the final dot is the candidate).
 _ACRONYM = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")
-_ROMAN_NUMERAL = re.compile(r"[IVXLC]{1,6}")
+_ROMAN_NUMERAL = re.compile(r"(?=[MDCLXVI])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 # The start of a list item, as the whole text before a candidate full stop: "1", "a", "• 9", "⁃10".
 _LIST_LABEL = re.compile(r"(?:[•⁃◦▪‣∙*-] ?)?(?:\d{1,3}|[a-z])")
 _LIST_LABEL_MAX_LEN = 6
@@ -119,19 +124,26 @@ class _LanguageData:
 
 
 _ENGLISH = _LanguageData(
-    title="mr mrs ms mx messrs mmes dr drs prof profs rev revd hon st ste mt gen gens lt col capt cpt cmdr cdr "
-    "adm brig maj sgt cpl pte pvt sen sens rep reps gov pres supt insp det cllr fr e.g i.e cf vs viz approx",
-    number_prefix="no nos nr n° nº p pp vol vols fig figs art arts ch chap sec secs para paras tel ext op "
-    "ed eds ca est jan feb mar apr jun jul aug sep sept oct nov dec",
+    title=(
+        "mr mrs ms mx messrs mmes dr drs prof profs rev revd hon st ste mt gen gens lt col capt cpt cmdr cdr"
+        " adm brig maj sgt cpl pte pvt sen sens rep reps gov pres supt insp det cllr fr e.g i.e cf vs viz"
+        " approx"
+    ),
+    number_prefix=(
+        "no nos nr n° nº p pp vol vols fig figs art arts ch chap sec secs para paras tel ext op "
+        "ed eds ca est jan feb mar apr jun jul aug sep sept oct nov dec"
+    ),
     ambiguous="inc ltd co corp plc llc bros jr sr esq a.m p.m dept univ assn ave rd blvd al govt",
-    starters="a an the this that these those there then thus he she it its i we you they his her their our "
-    "my your him them me us who what when where why how which whose whom but and or nor so yet however "
-    "meanwhile moreover furthermore also still instead otherwise indeed in on at for from by with without "
-    "after before as if unless while although though since because once until during despite among "
-    "between under over into through about against according not no none only even many most some several "
-    "such both each every all any other others one two three last next now today yesterday tomorrow "
-    "earlier later finally first here please let do does did is are was were has have had can could will "
-    "would should may might must shall being millions thousands hundreds more less",
+    starters=(
+        "a an the this that these those there then thus he she it its i we you they his her their our my your"
+        " him them me us who what when where why how which whose whom but and or nor so yet however meanwhile"
+        " moreover furthermore also still instead otherwise indeed in on at for from by with without after"
+        " before as if unless while although though since because once until during despite among between"
+        " under over into through about against according not no none only even many most some several such"
+        " both each every all any other others one two three last next now today yesterday tomorrow earlier"
+        " later finally first here please let do does did is are was were has have had can could will would"
+        " should may might must shall being millions thousands hundreds more less"
+    ),
 )
 
 _LANGUAGES: dict[str, _LanguageData] = {
@@ -140,91 +152,117 @@ _LANGUAGES: dict[str, _LanguageData] = {
         title="hr hrn frl dr prof st sog vgl z.b bzw ggf evtl inkl zzgl exkl bspw bzgl",
         number_prefix="nr abs art bd s tel ca jan feb mär apr jun jul aug sep sept okt nov dez",
         ambiguous="mio mrd",
-        starters="der die das dem den des ein eine einer eines einem einen er sie es wir ich ihr du man aber "
-        "und oder doch dann denn auch so nun jetzt heute im in am an auf aus bei mit nach seit von vor zu zum "
-        "zur über unter wenn als wie was wer wo warum weil dass dies diese dieser dieses damit dabei daher "
-        "deshalb trotzdem außerdem zudem nicht kein keine sein seine ihre unsere",
+        starters=(
+            "der die das dem den des ein eine einer eines einem einen er sie es wir ich ihr du man aber und"
+            " oder doch dann denn auch so nun jetzt heute im in am an auf aus bei mit nach seit von vor zu"
+            " zum zur über unter wenn als wie was wer wo warum weil dass dies diese dieser dieses damit dabei"
+            " daher deshalb trotzdem außerdem zudem nicht kein keine sein seine ihre unsere"
+        ),
         ordinal_numbers=True,
     ),
     "da": _LanguageData(
         title="skt hr fru dr prof f.eks bl.a",
         number_prefix="nr kl ca jan feb mar apr jun jul aug sep sept okt nov dec",
-        starters="hvad hvem hvor hvorfor hvordan hvis når det den de der dette disse jeg du han hun vi i man "
-        "men og eller så som efter før også nu da en et min mit din dit sin sit vores deres er var har kan "
-        "vil skal må ikke her",
+        starters=(
+            "hvad hvem hvor hvorfor hvordan hvis når det den de der dette disse jeg du han hun vi i man men"
+            " og eller så som efter før også nu da en et min mit din dit sin sit vores deres er var har kan"
+            " vil skal må ikke her"
+        ),
         ordinal_numbers=True,
     ),
     "no": _LanguageData(
         title="hr fru dr prof f.eks bl.a",
         number_prefix="nr kl ca jan feb mar apr jun jul aug sep sept okt nov des",
-        starters="det den de der han hun vi jeg du man men og eller så som etter før også nå en et min mitt "
-        "din sin er var har kan vil skal ikke her hva hvem hvor hvorfor hvordan hvis når",
+        starters=(
+            "det den de der han hun vi jeg du man men og eller så som etter før også nå en et min mitt "
+            "din sin er var har kan vil skal ikke her hva hvem hvor hvorfor hvordan hvis når"
+        ),
         ordinal_numbers=True,
     ),
     "sv": _LanguageData(
         title="dr prof t.ex bl.a",
         number_prefix="nr kl ca jan feb mar apr jun jul aug sep sept okt nov dec",
-        starters="det den de där han hon vi jag du man men och eller så som efter före också nu en ett min "
-        "mitt din sin är var har kan vill ska inte här vad vem var varför hur om när",
+        starters=(
+            "det den de där han hon vi jag du man men och eller så som efter före också nu en ett min "
+            "mitt din sin är var har kan vill ska inte här vad vem var varför hur om när"
+        ),
     ),
     "fr": _LanguageData(
         title="mm mme mmes mlle mlles dr pr me st ste cf env av",
         number_prefix="n° nº p pp art vol chap janv févr avr juil sept oct nov déc",
-        starters="le la les un une des ce cet cette ces il elle ils elles on nous vous je mais et ou donc car "
-        "puis alors ensuite en dans à au aux pour par avec sans selon après avant depuis pendant si quand "
-        "lorsque comme que qui quoi où pourquoi comment ça cela ceci son sa ses leur leurs notre nos votre "
-        "vos mon ma mes",
+        starters=(
+            "le la les un une des ce cet cette ces il elle ils elles on nous vous je mais et ou donc car puis"
+            " alors ensuite en dans à au aux pour par avec sans selon après avant depuis pendant si quand"
+            " lorsque comme que qui quoi où pourquoi comment ça cela ceci son sa ses leur leurs notre nos"
+            " votre vos mon ma mes"
+        ),
     ),
     "es": _LanguageData(
         title="sr sra srta sres sras dr dra lic ing arq d dña ud uds vd vds gral prof aprox",
         number_prefix="núm pág págs art vol cap tel ene feb mar abr jun jul ago sep sept oct nov dic",
         ambiguous="cía",
-        starters="el la los las lo un una unos unas este esta estos estas ese esa eso esto él ella ellos "
-        "ellas yo tú nosotros usted ustedes se pero y o ni además también luego entonces en con por para sin "
-        "según desde hasta tras durante si cuando como que qué quién dónde cómo no su sus mi mis hay es fue",
+        starters=(
+            "el la los las lo un una unos unas este esta estos estas ese esa eso esto él ella ellos ellas yo"
+            " tú nosotros usted ustedes se pero y o ni además también luego entonces en con por para sin"
+            " según desde hasta tras durante si cuando como que qué quién dónde cómo no su sus mi mis hay"
+            " es fue"
+        ),
     ),
     "it": _LanguageData(
         title="sig sigg dott dr prof avv ing arch on geom rag es mons sen",
         number_prefix="pag pagg art n nr vol cap tel gen feb mar apr mag giu lug ago set ott nov dic",
-        starters="il lo la i gli le un uno una questo questa questi queste quello quella lui lei loro noi voi "
-        "io ma e o però quindi poi allora anche in con per da di su tra fra dopo prima secondo se quando "
-        "come che chi dove perché non è era",
+        starters=(
+            "il lo la i gli le un uno una questo questa questi queste quello quella lui lei loro noi voi "
+            "io ma e o però quindi poi allora anche in con per da di su tra fra dopo prima secondo se quando "
+            "come che chi dove perché non è era"
+        ),
     ),
     "nl": _LanguageData(
         title="dhr mevr mw mr dr drs ir prof ing st bijv resp",
         number_prefix="nr blz art jan feb mrt apr jun jul aug sep sept okt nov dec",
-        starters="de het een dit dat deze die er hij zij ze wij we jij je u ik men maar en of dus toen nu ook "
-        "in op aan met voor na bij van uit als wanneer hoe wat wie waar waarom omdat niet geen zijn haar hun",
+        starters=(
+            "de het een dit dat deze die er hij zij ze wij we jij je u ik men maar en of dus toen nu ook in"
+            " op aan met voor na bij van uit als wanneer hoe wat wie waar waarom omdat niet geen zijn"
+            " haar hun"
+        ),
     ),
     "pt": _LanguageData(
         title="sr sra srta dr dra prof eng exmo exma",
         number_prefix="nº n° pág art vol cap jan fev mar abr mai jun jul ago set out nov dez",
-        starters="o a os as um uma este esta isso isto ele ela eles elas eu nós você mas e ou porém então "
-        "também em no na nos nas com por para sem segundo após antes se quando como que quem onde porque "
-        "não é foi",
+        starters=(
+            "o a os as um uma este esta isso isto ele ela eles elas eu nós você mas e ou porém então "
+            "também em no na nos nas com por para sem segundo após antes se quando como que quem onde porque "
+            "não é foi"
+        ),
     ),
     "pl": _LanguageData(
         title="ul al pl np tzw dr prof inż mgr hab ks św gen płk",
         number_prefix="nr s str godz ok",
         ambiguous="r w tys mln mld",
-        starters="to ten ta te ci on ona ono oni one my wy ja ty ale i lub oraz więc potem teraz także w na "
-        "z ze do od po przed przez dla jeśli gdy kiedy jak co kto gdzie dlaczego nie jest był była",
+        starters=(
+            "to ten ta te ci on ona ono oni one my wy ja ty ale i lub oraz więc potem teraz także w na "
+            "z ze do od po przed przez dla jeśli gdy kiedy jak co kto gdzie dlaczego nie jest był była"
+        ),
         ordinal_numbers=True,
     ),
     "cs": _LanguageData(
         title="ing mgr mudr judr phdr rndr bc doc prof tzv např resp sv tj ul",
         number_prefix="č čís str s tel",
         ambiguous="r tis mil",
-        starters="to ten ta ty on ona ono oni my vy já ty ale a i nebo tak pak potom teď v na z do od po "
-        "před pro když jak co kdo kde proč ne je byl byla",
+        starters=(
+            "to ten ta ty on ona ono oni my vy já ty ale a i nebo tak pak potom teď v na z do od po "
+            "před pro když jak co kdo kde proč ne je byl byla"
+        ),
         ordinal_numbers=True,
     ),
     "sk": _LanguageData(
         title="ing mgr mudr judr phdr rndr bc doc prof tzv napr resp sv tj ul",
         number_prefix="č čís str s tel",
         ambiguous="r tis mil",
-        starters="to ten ta tie on ona ono oni my vy ja ty ale a i alebo tak potom teraz v na z do od po "
-        "pred pre keď ako čo kto kde prečo nie je bol bola",
+        starters=(
+            "to ten ta tie on ona ono oni my vy ja ty ale a i alebo tak potom teraz v na z do od po "
+            "pred pre keď ako čo kto kde prečo nie je bol bola"
+        ),
         ordinal_numbers=True,
     ),
     "ru": _LanguageData(
@@ -232,24 +270,30 @@ _LANGUAGES: dict[str, _LanguageData] = {
         number_prefix="№ стр с рис табл ст ч т п гл янв февр мар апр авг сент окт нояб дек",
         sentence_final="т.д т.п",
         ambiguous="г гг в вв млн млрд тыс руб долл",
-        starters="это этот эта эти тот та те он она оно они мы вы я ты но и а или поэтому потом затем тогда "
-        "теперь также в во на с со к по из за от до после перед при для если когда как что кто где почему "
-        "не нет его ее её их",
+        starters=(
+            "это этот эта эти тот та те он она оно они мы вы я ты но и а или поэтому потом затем тогда теперь"
+            " также в во на с со к по из за от до после перед при для если когда как что кто где почему не"
+            " нет его ее её их"
+        ),
     ),
     "uk": _LanguageData(
         title="вул просп пл д проф акад доц св ім т.зв",
         number_prefix="№ с ст рис табл",
         sentence_final="т.д т.п",
         ambiguous="р рр млн млрд тис грн",
-        starters="це цей ця ці той та ті він вона воно вони ми ви я ти але і й а або тому потім тоді тепер "
-        "також в у на з із до від після перед при для якщо коли як що хто де чому не",
+        starters=(
+            "це цей ця ці той та ті він вона воно вони ми ви я ти але і й а або тому потім тоді тепер "
+            "також в у на з із до від після перед при для якщо коли як що хто де чому не"
+        ),
     ),
     "bg": _LanguageData(
         title="пл ул бул гр проф доц акад д-р ген вкл напр т.нар",
         number_prefix="№ стр с ал чл т",
         ambiguous="г млн млрд хил лв",
-        starters="това този тази тези той тя то те ние вие аз ти но и а или затова после тогава сега също в "
-        "във на с със към по от за до след преди при ако когато как какво кой къде защо не",
+        starters=(
+            "това този тази тези той тя то те ние вие аз ти но и а или затова после тогава сега също в "
+            "във на с със към по от за до след преди при ако когато как какво кой къде защо не"
+        ),
     ),
     "kk": _LanguageData(
         title="көш",
@@ -261,8 +305,10 @@ _LANGUAGES: dict[str, _LanguageData] = {
     "el": _LanguageData(
         title="κ κα δρ καθ π.χ βλ",
         number_prefix="αρ σελ",
-        starters="ο η το οι τα ένας μια ένα αυτό αυτός αυτή αυτοί εμείς εσείς εγώ εσύ αλλά και ή όμως έτσι "
-        "τότε τώρα επίσης σε στο στη στον στην με από για μετά πριν αν όταν πώς τι ποιος πού γιατί δεν",
+        starters=(
+            "ο η το οι τα ένας μια ένα αυτό αυτός αυτή αυτοί εμείς εσείς εγώ εσύ αλλά και ή όμως έτσι "
+            "τότε τώρα επίσης σε στο στη στον στην με από για μετά πριν αν όταν πώς τι ποιος πού γιατί δεν"
+        ),
         # The Greek question mark is usually typed as an ordinary semicolon.
         extra_terminators=";",
     ),
@@ -273,17 +319,21 @@ _LANGUAGES: dict[str, _LanguageData] = {
     "tr": _LanguageData(
         title="dr prof doç yrd av sn",
         number_prefix="no s",
-        starters="bu şu o bunlar onlar biz siz ben sen ama ve veya ancak fakat sonra şimdi ile için gibi "
-        "eğer ne kim nerede neden nasıl",
+        starters=(
+            "bu şu o bunlar onlar biz siz ben sen ama ve veya ancak fakat sonra şimdi ile için gibi "
+            "eğer ne kim nerede neden nasıl"
+        ),
         ordinal_numbers=True,
     ),
     "fi": _LanguageData(title="esim mm ns ts tri prof", number_prefix="n nro s puh", ordinal_numbers=True),
     "hu": _LanguageData(title="dr prof pl ifj id özv", number_prefix="sz ált", ordinal_numbers=True),
 }
-for _alias, _code in {"nb": "no", "nn": "no"}.items():
-    _LANGUAGES[_alias] = _LANGUAGES[_code]
-for _code in ("et", "lv", "sl", "hr", "sr", "bs", "is", "fo"):
-    _LANGUAGES.setdefault(_code, _LanguageData(ordinal_numbers=True))
+# Bokmål and Nynorsk share the Norwegian lists; the other languages that write "3." for "third" get
+# only that rule for now.
+_LANGUAGES |= {"nb": _LANGUAGES["no"], "nn": _LANGUAGES["no"]}
+_LANGUAGES |= {
+    code: _LanguageData(ordinal_numbers=True) for code in ("et", "lv", "sl", "hr", "sr", "bs", "is")
+}
 
 
 @dataclass(frozen=True)
@@ -358,6 +408,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 
 def _split_block(text: str, start: int, end: int, rules: _Rules, spans: list[tuple[int, int]]) -> None:
+    """Append the spans of the sentences of text[start:end] (a trimmed block) to `spans`."""
     sentence_start = start
     list_items = _later_list_items(text, start, end)
     for candidate in rules.candidates.finditer(text, start, end):
@@ -402,7 +453,7 @@ def _boundary(
             return None
         return sentence_end, next_start
 
-    # "Yahoo! in the", "'This is great.' she said", "… ou seja": a lower-case word continues the sentence
+    # A lower-case word continues the sentence: "Yahoo! in the", "'This is great.' she said", "co. at"
     # ("iPhone" and "eBay" do not count as lower case). So does a dash: "бар? — деді".
     next_word = next_token.lstrip(_OPENERS)
     first = next_word[:1]
@@ -413,28 +464,24 @@ def _boundary(
 
     sentence_end = candidate.end("close")
     dot = candidate.start()
-    spaced = candidate["spaced"]
-    if spaced is not None:
+    term = text[dot : candidate.end("soft")]
+    if term == ".":
+        if _is_abbreviation(text, dot, sentence_start, next_word, first, rules):
+            return None
+    elif term[:2] == ". ":  # an ellipsis written with spaces
         if dot == block_start or text[dot - 1].isspace():
             # ". . ." alone is an ellipsis inside the sentence; a fourth dot is the sentence's full stop.
-            if spaced.count(".") < 4:
+            if term.count(".") < 4:
                 return None
         else:
             # "compounds. . . . The practice": the word's own full stop ends the sentence and the ellipsis
             # opens the next one.
-            if not first.isupper():
-                return None
-            return dot + 1, dot + 2
-    else:
-        term = candidate["term"]
-        if term == ".":
-            if _is_abbreviation(text, dot, sentence_start, next_word, first, rules):
-                return None
-        elif term in ("...", "…"):
-            # An ellipsis ends the sentence only before a capital: "stairways [...]" (Smith 55)" does not.
-            if not next_token.lstrip(_OPENING_QUOTES)[:1].isupper():
-                return None
-        # Anything else ("!", "?!", "....") ends the sentence before a word that is not lower case.
+            return (dot + 1, dot + 2) if first.isupper() else None
+    elif term in ("...", "…"):
+        # An ellipsis ends the sentence only before a capital: "stairways [...]" (Smith 55)" does not.
+        if not next_token.lstrip(_OPENING_QUOTES)[:1].isupper():
+            return None
+    # Anything else ("!", "?!", "....") ends the sentence before a word that is not lower case.
 
     if _inside_brackets(text, sentence_start, sentence_end, block_end):
         return None
@@ -454,7 +501,10 @@ def _is_abbreviation(
     if not word:
         return False
 
-    kind = rules.abbreviations.get(word.lower())
+    if len(word) > 1 and word.isalpha() and word.isupper():
+        kind = None  # "MS.", "US.": a word in capitals is a name, not the abbreviation "Ms." or "us."
+    else:
+        kind = rules.abbreviations.get(word.lower())
     if kind is None:
         if word.isdigit() or (rules.ordinal_numbers and _ROMAN_NUMERAL.fullmatch(word)):
             # "am 3. Oktober", "XII. Pluku" in languages that write ordinals so; "in 2019. The" ends.
@@ -483,11 +533,13 @@ def _is_abbreviation(
 
 
 def _inside_brackets(text: str, sentence_start: int, sentence_end: int, block_end: int) -> bool:
-    """Whether a bracket opened in this sentence is still open and closes shortly after `sentence_end`."""
-    if _ANY_OPENING_BRACKET.search(text, sentence_start, sentence_end) is None:
+    """Whether a bracket opened shortly before `sentence_end` in this sentence closes shortly after it."""
+    # Looking only _BRACKET_REACH characters each way keeps the cost per candidate bounded.
+    start = max(sentence_start, sentence_end - _BRACKET_REACH)
+    if _ANY_OPENING_BRACKET.search(text, start, sentence_end) is None:
         return False
     for opening, closing in _BRACKETS:
-        if text.count(opening, sentence_start, sentence_end) > text.count(closing, sentence_start, sentence_end):
+        if text.count(opening, start, sentence_end) > text.count(closing, start, sentence_end):
             return text.find(closing, sentence_end, min(block_end, sentence_end + _BRACKET_REACH)) != -1
     return False
 
