@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the daily flow on the cron schedule of the config")
     _common(serve)
+
+    explain = commands.add_parser("explain", help="show every raw line of an article: kept or removed, and the rule")
+    explain.add_argument("article_id", help="article_id from the articles, duplicates or removed_lines dataset")
+    explain.add_argument("--input", type=Path, help="raw input folder (default: the one the article's run read)")
+    _common(explain)
     return parser
 
 
@@ -143,7 +148,24 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"run": run_command, "backfill": backfill_command, "status": status_command, "serve": serve_command}
+def explain_command(args: argparse.Namespace, settings: Settings) -> int:
+    from flows.explain import ExplainError, explain
+
+    try:
+        print(explain(args.article_id, _data_dir(args, settings), settings, args.input))
+    except ExplainError as error:
+        print(f"newsetl: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+COMMANDS = {
+    "run": run_command,
+    "backfill": backfill_command,
+    "status": status_command,
+    "serve": serve_command,
+    "explain": explain_command,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
@@ -26,17 +26,18 @@ from flows.locks import partition_lock
 from flows.manifest import write_manifest
 from flows.report import RunReport, code_version, partition_manifest, write_run_row
 from tasks.accounting import AccountingReport, check_line_accounting
+from tasks.boilerplate_learned import INDEX_DATASET, batch_line_index, learned_line_keys, load_index_history
 from tasks.clean import clean_articles
 from tasks.config import Settings, load_config
-from tasks.dedup import HISTORY_DATASET, deduplicate, history_table, load_history
+from tasks.dedup import HISTORY_DATASET, deduplicate, history_table, later_dates_with_copies, load_history
 from tasks.ingest import IngestResult, ingest
 from tasks.langid import LanguageIdentifier
-from tasks.records import CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
+from tasks.records import ArticleMetadata, CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
 from tasks.rules import load_rules
 from tasks.segment import Segments, segment_article
 from tasks.split import SplitResult, split_documents
 from tasks.tables import partition_tables
-from tasks.write import curated_dir, replace_partitions
+from tasks.write import commit_partition, replace_partitions
 
 # Results stay in memory between tasks of one flow run: caching them would hash every input.
 stage = task(cache_policy=NONE, persist_result=False)
@@ -44,7 +45,7 @@ stage = task(cache_policy=NONE, persist_result=False)
 
 @stage(name="ingest")
 def ingest_task(input_root: Path, settings: Settings) -> IngestResult:
-    return ingest(input_root, settings.input.extensions, settings.ingest)
+    return ingest(input_root, settings.input.extensions, settings.ingest, settings.input.fields)
 
 
 @stage(name="split")
@@ -53,16 +54,34 @@ def split_task(documents: list[RawDocument], date: dt.date, settings: Settings) 
 
 
 @stage(name="clean")
-def clean_task(split: SplitResult, settings: Settings) -> list[CleanArticle]:
-    return clean_articles(split.articles, load_rules(settings.clean), settings.clean)
+def clean_task(split: SplitResult, date: dt.date, state_dir: Path, settings: Settings) -> list[CleanArticle]:
+    learned_settings = settings.clean.learned
+    learned: frozenset[int] = frozenset()
+    if learned_settings.enabled:
+        # Lines recurring across this batch and earlier partitions; this date's own line index is
+        # written (replacing a previous run's) for the partitions after it.
+        batch = batch_line_index(split.articles, date, learned_settings)
+        learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
+        output = settings.output
+        replace_partitions(state_dir, date, {INDEX_DATASET: batch}, output.compression, output.compression_level)
+    return clean_articles(split.articles, load_rules(settings.clean), settings.clean, learned)
 
 
 @stage(name="dedup")
 def dedup_task(
     articles: list[CleanArticle], date: dt.date, state_dir: Path, settings: Settings
 ) -> tuple[list[CleanArticle], list[DuplicateRecord]]:
-    history = load_history(state_dir, before=date) if settings.dedup.exact else {}
-    return deduplicate(articles, date, history, settings.dedup)
+    history = load_history(state_dir, before=date, settings=settings.dedup)
+    survivors, duplicates = deduplicate(articles, date, history, settings.dedup)
+    stale = later_dates_with_copies(state_dir, date, survivors, settings.dedup)
+    if stale:
+        # This date ran after later ones (a backfill): they kept copies of articles this date now keeps.
+        get_run_logger().warning(
+            "dedup: re-run %s to apply the survivor rule: they hold copies of articles first seen on %s",
+            ", ".join(day.isoformat() for day in stale),
+            date.isoformat(),
+        )
+    return survivors, duplicates
 
 
 @stage(name="langid")
@@ -99,14 +118,14 @@ def write_task(
     duplicates: list[DuplicateRecord],
     quarantined: list[QuarantineRecord],
     settings: Settings,
+    metadata: dict[str, ArticleMetadata] | None = None,
 ) -> None:
     output = settings.output
-    tables = partition_tables(articles, segments, removed, duplicates, quarantined)
-    replace_partitions(curated_dir(data_dir), date, tables, output.compression, output.compression_level)
-    # The history index is written after the datasets: a crash in between leaves the index without this
-    # date, and the re-run (which ignores this date's entries anyway) writes it.
-    history = {HISTORY_DATASET: history_table(articles)}
-    replace_partitions(data_dir / "state", date, history, output.compression, output.compression_level)
+    tables = partition_tables(articles, segments, removed, duplicates, quarantined, metadata)
+    # One commit for the datasets and the dedup history index: a crash leaves all of them from one run.
+    datasets = {f"curated/{name}": table for name, table in tables.items()}
+    datasets[f"state/{HISTORY_DATASET}"] = history_table(articles, settings.dedup, duplicates)
+    commit_partition(data_dir, date, datasets, output.compression, output.compression_level)
 
 
 @dataclass
@@ -151,11 +170,12 @@ def process_partition(
             ingested = ingest_task(input_path, settings)
         with timer("split"):
             split = split_task(ingested.documents, date, settings)
-        with timer("clean"):
-            cleaned = clean_task(split, settings)
-        non_empty = [article for article in cleaned if article.paragraphs]
         if date_order is not None:
+            # Clean (learned boilerplate) and dedup both read the state earlier dates leave behind.
             date_order.wait_for_earlier(date)
+        with timer("clean"):
+            cleaned = clean_task(split, date, data_dir / "state", settings)
+        non_empty = [article for article in cleaned if article.paragraphs]
         with timer("dedup"):
             survivors, duplicates = dedup_task(non_empty, date, data_dir / "state", settings)
         with timer("langid"):
@@ -172,14 +192,16 @@ def process_partition(
         with timer("account"):
             accounting = account_task(ingested.documents, ingested.quarantined, survivors, removed, duplicates)
         with timer("write"):
-            write_task(data_dir, date, survivors, segments, removed, duplicates, ingested.quarantined, settings)
+            write_task(
+                data_dir, date, survivors, segments, removed, duplicates, ingested.quarantined, settings, split.metadata
+            )
     except BaseException as error:
         report.finish("failed", timer.seconds_by_stage, error=f"{type(error).__name__}: {error}")
         write_run_row(data_dir, report, settings)
         write_manifest(data_dir, partition_manifest(report, input_path, code_version()))
         raise
 
-    report.n_files = len(ingested.documents) + len(ingested.quarantined)
+    report.n_files = ingested.n_files
     report.n_raw_lines = accounting.raw_lines
     report.n_blank_lines = accounting.blank_lines
     report.n_articles = len(survivors)

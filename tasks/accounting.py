@@ -1,13 +1,21 @@
 """Line accounting: every raw line ends up in exactly one place, or the run fails.
 
-The places: the title or a paragraph of a kept article, a removed_lines row, the span of a duplicates
-row, or a quarantine record. Blank lines carry no text; they may fall inside a span or between articles
-and need no place of their own, but may not be claimed twice either.
+Two checks, per read file:
+- every raw line of the file is read into the document or quarantined, exactly once: a line is covered
+  by its text (a plain-text line, a JSON line's record), by the span of a multi-line record (a CSV row
+  with a quoted line break), or by the span of a quarantine record (a bad JSON line, an over-long line);
+- every text line of the document is placed exactly once: the title or a paragraph of a kept article, a
+  removed_lines row, or the span of a duplicates row. Blank lines carry no text; they may fall inside a
+  span or between articles and need no place of their own, but may not be claimed twice either.
+
+A record's text has several lines that share the record's raw line number; each of them must be placed,
+so a number is claimed as many times as it has text lines. A file quarantined as a whole is not read, and
+its quarantine record stands for all its lines.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from tasks.records import CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
@@ -19,7 +27,7 @@ class LineAccountingError(RuntimeError):
 
 @dataclass(frozen=True)
 class AccountingReport:
-    raw_lines: int
+    raw_lines: int  # raw lines of every file (Parquet: rows), quarantined files included
     blank_lines: int
     kept_lines: int
     removed_lines: int
@@ -34,6 +42,19 @@ def check_line_accounting(
     removed: list[RemovedLine],
     duplicates: list[DuplicateRecord],
 ) -> AccountingReport:
+    problems: list[str] = []
+    by_file = {document.source_file: document for document in documents}
+    line_quarantines: dict[str, list[QuarantineRecord]] = defaultdict(list)
+    for record in quarantined:
+        if record.line_start is None:
+            continue
+        if record.source_file not in by_file:
+            problems.append(f"{record.source_file}:{record.line_start} is quarantined but its file was never read")
+        line_quarantines[record.source_file].append(record)
+
+    for document in documents:
+        problems += _coverage_problems(document, line_quarantines.get(document.source_file, []))
+
     claims: Counter[tuple[str, int]] = Counter()
     kept_lines = 0
     for article in articles:
@@ -44,35 +65,76 @@ def check_line_accounting(
         claims.update((article.source_file, line_no) for line_no in line_numbers)
     claims.update((line.source_file, line.line_no) for line in removed)
     duplicate_lines = 0
+    lines_per_number: dict[str, Counter[int]] = {}
     for duplicate in duplicates:
-        span = range(duplicate.line_start, duplicate.line_end + 1)
-        duplicate_lines += len(span)
-        claims.update((duplicate.source_file, line_no) for line_no in span)
+        # A duplicate claims every line its span holds: a record's text lines share one number, and a
+        # line quarantined inside the span (an over-long line) is not the duplicate's to claim.
+        document = by_file.get(duplicate.source_file)
+        if document is not None and duplicate.source_file not in lines_per_number:
+            lines_per_number[duplicate.source_file] = Counter(line.line_no for line in document.lines)
+        for line_no in range(duplicate.line_start, duplicate.line_end + 1):
+            if document is None or not 1 <= line_no <= document.raw_line_count:
+                n_lines = 1  # flagged below as claimed but never read
+            else:
+                n_lines = lines_per_number[duplicate.source_file][line_no]
+            duplicate_lines += n_lines
+            claims[(duplicate.source_file, line_no)] += n_lines
 
-    problems: list[str] = []
     raw_lines = blank_lines = 0
     for document in documents:
+        raw_lines += document.raw_line_count
+        blank_at: Counter[int] = Counter()
+        text_at: Counter[int] = Counter()
         for line in document.lines:
-            raw_lines += 1
-            count = claims.pop((document.source_file, line.line_no), 0)
-            if line.is_blank:
-                blank_lines += 1
-                if count > 1:
-                    problems.append(f"{document.source_file}:{line.line_no} (blank) is claimed {count} times")
-            elif count != 1:
-                problems.append(f"{document.source_file}:{line.line_no} is claimed {count} times, not once")
-    problems += [f"{source_file}:{line_no} is claimed but was never read" for source_file, line_no in claims]
+            (blank_at if line.is_blank else text_at)[line.line_no] += 1
+        blank_lines += sum(blank_at.values())
+        for line_no in sorted(set(blank_at) | set(text_at)):
+            count = claims.pop((document.source_file, line_no), 0)
+            texts, blanks = text_at[line_no], blank_at[line_no]
+            if texts <= count <= texts + blanks:
+                continue
+            where = f"{document.source_file}:{line_no}"
+            if texts == 0:
+                problems.append(f"{where} (blank) is claimed {count} times")
+            elif texts == 1:
+                problems.append(f"{where} is claimed {count} times, not once")
+            else:
+                problems.append(f"{where} holds {texts} text lines but is claimed {count} times")
+    problems += [
+        f"{source_file}:{line_no} is claimed but was never read" for (source_file, line_no), count in claims.items() if count
+    ]
     if problems:
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise LineAccountingError(f"line accounting failed: {shown}{more}")
 
-    quarantined_lines = sum(record.n_lines for record in quarantined)
+    whole_files = [record for record in quarantined if record.line_start is None]
     return AccountingReport(
-        raw_lines=raw_lines + quarantined_lines,
+        raw_lines=raw_lines + sum(record.n_lines for record in whole_files),
         blank_lines=blank_lines,
         kept_lines=kept_lines,
         removed_lines=len(removed),
         duplicate_lines=duplicate_lines,
-        quarantined_lines=quarantined_lines,
+        quarantined_lines=sum(record.n_lines for record in quarantined),
     )
+
+
+def _coverage_problems(document: RawDocument, quarantines: list[QuarantineRecord]) -> list[str]:
+    """Each raw line 1..n of the file read into the document or quarantined, exactly once."""
+    covered: Counter[int] = Counter({line_no: 1 for line_no in {line.line_no for line in document.lines}})
+    for record in document.records or ():
+        covered.update(range(record.line_start + 1, record.line_end + 1))  # the first line holds its text
+    for record in quarantines:
+        covered.update(range(record.line_start, (record.line_end or record.line_start) + 1))
+    n_lines = document.raw_line_count
+    problems = [
+        f"{document.source_file}:{line_no} is read or quarantined {covered[line_no]} times, not once"
+        for line_no in range(1, n_lines + 1)
+        if covered[line_no] != 1
+    ]
+    problems += [
+        f"{document.source_file}:{line_no} is beyond the file's {n_lines} lines"
+        for line_no in sorted(covered)
+        if not 1 <= line_no <= n_lines
+    ]
+    return problems

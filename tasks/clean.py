@@ -1,41 +1,46 @@
 """Clean: classify every line of an article and remove boilerplate, recording the rule that removed it.
 
-A line is one of: title, heading, list_item, quote, body (kept), or boilerplate (removed). Line rules come
-from the rule library (tasks/rules/*.yaml plus the user's own); structural rules that need a line's
-neighbours live here.
+A kept line is one of: title, heading, list_item, quote, body. A removed line names its rule. The passes,
+in order (a line removed by one pass is not looked at again, but its rule's kind informs later passes):
+
+1. line rules from the rule library (tasks/rules/*.yaml plus the user's own): "<pack>.<rule>";
+2. learned boilerplate, lines recurring across many stories (tasks/boilerplate_learned.py):
+   "learned.recurring_line";
+3. structural rules that need neighbours (tasks/structure.py): video titles, captions, runs of link-like
+   lines: "structure.<rule>";
+4. text density, jusText's length and stopword classes settled by neighbours (tasks/text_density.py):
+   "density.<class>";
+5. the main-text span: kept lines cut off from the body of the story by furniture
+   ("structure.outside_main_text").
 """
 
 from __future__ import annotations
 
 import re
 
+from tasks import main_text, structure, text_density
+from tasks.boilerplate_learned import RULE as LEARNED_RULE
+from tasks.boilerplate_learned import line_key
 from tasks.config import CleanSettings
+from tasks.headline import looks_like_headline
 from tasks.records import ArticleDraft, CleanArticle, Paragraph, RemovedLine
-from tasks.rules import LineRule
+from tasks.rules import RuleSet
+from tasks.structure import LineVerdict
+from tasks.textlines import ends_like_sentence, is_short_unpunctuated, last_meaningful_char, word_count
 
-VIDEO_TITLE_RULE = "structure.video_title"
+# Re-exported: the rule names tests and the docs refer to.
+VIDEO_TITLE_RULE = structure.VIDEO_TITLE_RULE
+DENSITY_RULES = {
+    text_density.BAD: "density.few_stopwords",
+    text_density.SHORT: "density.short_line",
+    text_density.NEAR_GOOD: "density.near_good_among_boilerplate",
+}
+COPYRIGHT_RULE = "density.copyright"
 
-_CLOSING_MARKS = "\"'”’»)]"
-_SENTENCE_END = ".!?…"
 _OPENING_QUOTES = "\"“„«‘'"
 _LIST_ITEM = re.compile(r"(?:\d{1,3}[.)]|[a-z][.)]|[-•*·▪●◦–—])\s+\S")
 
-
-def _last_meaningful_char(text: str) -> str:
-    stripped = text.rstrip().rstrip(_CLOSING_MARKS)
-    return stripped[-1] if stripped else ""
-
-
-def ends_like_sentence(text: str) -> bool:
-    return _last_meaningful_char(text) in _SENTENCE_END
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
-def is_short_unpunctuated(text: str, max_words: int) -> bool:
-    return word_count(text) <= max_words and not ends_like_sentence(text) and _last_meaningful_char(text) not in ",;:"
+__all__ = ["VIDEO_TITLE_RULE", "clean_article", "clean_articles", "ends_like_sentence", "paragraph_kind"]
 
 
 def paragraph_kind(text: str, heading_max_words: int) -> str:
@@ -46,48 +51,98 @@ def paragraph_kind(text: str, heading_max_words: int) -> str:
     # A short line that does not end a sentence, or a short question ("What is the four-point plan?"),
     # stands above a section rather than inside one.
     if word_count(text) <= heading_max_words and (
-        _last_meaningful_char(text) == "?" or is_short_unpunctuated(text, heading_max_words)
+        last_meaningful_char(text) == "?" or is_short_unpunctuated(text, heading_max_words)
     ):
         return "heading"
     return "body"
 
 
-def _title_line_index(draft: ArticleDraft, rules: list[LineRule], title_max_words: int) -> int | None:
+def _title_line_index(draft: ArticleDraft, rules: RuleSet, title_max_words: int) -> int | None:
     """Index in draft.lines of a headline: the first line, followed by a blank line, that reads like one."""
     if title_max_words == 0 or len(draft.lines) < 3:
         return None
     first, second = draft.lines[0], draft.lines[1]
     text = first.text.strip()
-    if not second.is_blank or not is_short_unpunctuated(text, title_max_words):
+    if not second.is_blank or not looks_like_headline(text, title_max_words):
         return None
-    if any(rule.matches(text) for rule in rules):
+    if rules.first_match(text) is not None:
         return None
     return 0
 
 
-def clean_article(draft: ArticleDraft, rules: list[LineRule], settings: CleanSettings) -> CleanArticle:
-    title_index = _title_line_index(draft, rules, settings.title_max_words)
-    paragraphs: list[Paragraph] = []
-    removed: list[RemovedLine] = []
-    previous_removed_kind: str | None = None
-
-    for index, line in enumerate(draft.lines):
-        if line.is_blank or index == title_index:
-            continue
-        text = line.text.strip()
-        rule = next((rule for rule in rules if rule.matches(text)), None)
+def _apply_line_rules(verdicts: list[LineVerdict], rules: RuleSet, learned: frozenset[int]) -> None:
+    for verdict in verdicts:
+        rule = rules.first_match(verdict.text)
         if rule is not None:
-            removed.append(RemovedLine(draft.source_file, line.line_no, text, rule.name, draft.article_id))
-            previous_removed_kind = rule.kind
-            continue
-        if previous_removed_kind == "video_duration" and is_short_unpunctuated(text, settings.video_title_max_words):
-            # Video embeds render as duration + title ("4:01" / "Britain must 'lead from the front'").
-            removed.append(RemovedLine(draft.source_file, line.line_no, text, VIDEO_TITLE_RULE, draft.article_id))
-            previous_removed_kind = "video_title"
-            continue
-        previous_removed_kind = None
-        paragraphs.append(Paragraph(line.line_no, paragraph_kind(text, settings.heading_max_words), text))
+            verdict.remove(rule.name, rule.kind)
+        elif learned and line_key(verdict.text) in learned:
+            verdict.remove(LEARNED_RULE, "learned")
 
+
+def _assign_density_classes(verdicts: list[LineVerdict], settings: CleanSettings) -> None:
+    """Each kept line's class on its own, from its length and the share of function words."""
+    density = settings.text_density
+    kept = [verdict for verdict in verdicts if verdict.kept]
+    if not density.enabled:
+        for verdict in kept:
+            verdict.density_class = text_density.GOOD
+        return
+    _, stopwords = text_density.choose_stopwords([verdict.text for verdict in kept], density)
+    for verdict in kept:
+        verdict.density_class = text_density.line_class(verdict.text, stopwords, density)
+
+
+def _remove_bad_in_context(verdicts: list[LineVerdict], settings: CleanSettings, bad_is_final: bool) -> None:
+    """Short and near-good lines settled by their neighbours; lines that end up bad are removed. Lines
+    already removed are left out of the sequence: a caption removed between two paragraphs does not
+    make them look isolated."""
+    kept = [verdict for verdict in verdicts if verdict.kept]
+    initial = [verdict.density_class for verdict in kept]
+    lengths = [len(verdict.text) for verdict in kept]
+    settled = text_density.settle_by_context(initial, lengths, settings.text_density.length_high, bad_is_final)
+    for verdict, first, final in zip(kept, initial, settled):
+        if final == text_density.BAD:
+            rule = COPYRIGHT_RULE if text_density.is_copyright(verdict.text) else DENSITY_RULES[first]
+            verdict.remove(rule, "density")
+
+
+def classify_lines(
+    lines: list[LineVerdict], rules: RuleSet, settings: CleanSettings, learned: frozenset[int] = frozenset()
+) -> None:
+    """Run the passes over an article's non-blank lines (title excluded), removing boilerplate in place."""
+    _apply_line_rules(lines, rules, learned)
+    structure.remove_video_titles(lines, settings.video_title_max_words)
+    structure.remove_captions(lines, settings.structure)
+    structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
+    if settings.structure.repeated_line_min:
+        structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
+    _assign_density_classes(lines, settings)
+    # A full web page gets the page passes; an extracted article body (short, or mostly prose) is only
+    # trimmed: what looks like a menu on a page is more often a list of the story's own in a body.
+    page = main_text.looks_like_page(lines, settings.main_text)
+    if page and settings.main_text.enabled:
+        main_text.remove_outside_main_text(lines, settings.main_text)
+    structure.remove_link_runs(lines, settings.structure, need_header=not page)
+    if settings.text_density.enabled:
+        _remove_bad_in_context(lines, settings, bad_is_final=page)
+
+
+def clean_article(
+    draft: ArticleDraft, rules: RuleSet, settings: CleanSettings, learned: frozenset[int] = frozenset()
+) -> CleanArticle:
+    """`learned` holds the line keys learned as boilerplate for this batch (see boilerplate_learned)."""
+    title_index = _title_line_index(draft, rules, settings.title_max_words)
+    verdicts = [
+        LineVerdict(line, line.text.strip())
+        for index, line in enumerate(draft.lines)
+        if not line.is_blank and index != title_index
+    ]
+    classify_lines(verdicts, rules, settings, learned)
+
+    paragraphs = [
+        Paragraph(v.line.line_no, paragraph_kind(v.text, settings.heading_max_words), v.text) for v in verdicts if v.kept
+    ]
+    removed = [RemovedLine(draft.source_file, v.line.line_no, v.text, v.rule, draft.article_id) for v in verdicts if not v.kept]
     title_line = draft.lines[title_index] if title_index is not None else None
     return CleanArticle(
         article_id=draft.article_id,
@@ -101,5 +156,7 @@ def clean_article(draft: ArticleDraft, rules: list[LineRule], settings: CleanSet
     )
 
 
-def clean_articles(drafts: list[ArticleDraft], rules: list[LineRule], settings: CleanSettings) -> list[CleanArticle]:
-    return [clean_article(draft, rules, settings) for draft in drafts]
+def clean_articles(
+    drafts: list[ArticleDraft], rules: RuleSet, settings: CleanSettings, learned: frozenset[int] = frozenset()
+) -> list[CleanArticle]:
+    return [clean_article(draft, rules, settings, learned) for draft in drafts]

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tasks.safe_regex import compile_rule_pattern
 
 DEFAULT_CONFIG_PATH = Path("config.yaml")
 
@@ -28,17 +29,26 @@ class _Section(BaseModel):
 
 
 def _check_regex(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        raise ValueError(f"not a valid regular expression ({error})") from None
+    compile_rule_pattern(pattern)  # ValueError naming the fault: not valid, or backtracks catastrophically
     return pattern
+
+
+class FieldMapping(_Section):
+    """Which key (JSON lines) or column (CSV, Parquet) holds each part of an article; null: none does."""
+
+    text: Annotated[str, Field(min_length=1)] = "text"
+    title: str | None = "title"
+    url: str | None = "url"
+    published: str | None = "published"
+    source: str | None = "source"
+    id: str | None = "id"
 
 
 class InputSettings(_Section):
     path: Path = Path("seeds")
     landing: str | None = None
-    extensions: list[str] = [".txt"]
+    extensions: list[str] = [".txt", ".jsonl", ".ndjson", ".csv", ".parquet"]
+    fields: FieldMapping = FieldMapping()
 
     @field_validator("extensions")
     @classmethod
@@ -70,7 +80,9 @@ class OutputSettings(_Section):
 
 class IngestSettings(_Section):
     fallback_encodings: list[str] = ["cp1252", "latin-1"]
-    max_file_bytes: Annotated[int, Field(gt=0)] = 100 * 1024 * 1024
+    max_file_bytes: Annotated[int, Field(gt=0)] | None = 100 * 1024 * 1024
+    max_line_chars: Annotated[int, Field(gt=0)] = 1_000_000
+    repair_mojibake: bool = True
 
     @field_validator("fallback_encodings")
     @classmethod
@@ -87,6 +99,8 @@ class IngestSettings(_Section):
 
 class SplitSettings(_Section):
     blank_lines_between_articles: Annotated[int, Field(ge=0)] = 2
+    blank_run_needs_headline: bool = True
+    headline_max_words: Annotated[int, Field(ge=1)] = 20
     separator_pattern: str = r"^\s*(?:[-=_*#~+]\s*){3,}$"
     form_feed: bool = True
     repeated_block_min_lines: Annotated[int, Field(ge=1)] = 3
@@ -100,6 +114,10 @@ class SplitSettings(_Section):
 class UserRule(_Section):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]
     pattern: str
+    # The kind groups removals in the report; "related_header", "credit", "media_marker" or
+    # "video_duration" also make the structural rules treat the next lines as links, captions or titles.
+    kind: str = "user"
+    case_sensitive: bool = False
 
     @field_validator("pattern")
     @classmethod
@@ -107,13 +125,77 @@ class UserRule(_Section):
         return _check_regex(pattern)
 
 
+class TextDensitySettings(_Section):
+    """jusText-style classes by length and stopword density (tasks/text_density.py)."""
+
+    enabled: bool = True
+    languages: list[str] = ["en", "de", "fr", "es", "it"]
+    min_language_density: Annotated[float, Field(ge=0, le=1)] = 0.15
+    length_low: Annotated[int, Field(ge=0)] = 70
+    length_high: Annotated[int, Field(ge=0)] = 200
+    stopwords_low: Annotated[float, Field(ge=0, le=1)] = 0.15
+    stopwords_high: Annotated[float, Field(ge=0, le=1)] = 0.25
+    sentence_min_words: Annotated[int, Field(ge=1)] = 5
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, languages: list[str]) -> list[str]:
+        from tasks.text_density import available_languages
+
+        known = available_languages()
+        for language in languages:
+            if language not in known:
+                raise ValueError(f"no stopword list for {language!r} (available: {', '.join(known)})")
+        return languages
+
+
+class LearnedSettings(_Section):
+    """Lines learned as boilerplate because they recur across stories (tasks/boilerplate_learned.py)."""
+
+    enabled: bool = True
+    min_stories: Annotated[int, Field(ge=2)] = 4
+    min_files: Annotated[int, Field(ge=2)] = 3
+    max_chars: Annotated[int, Field(gt=0)] = 200
+    history_partitions: Annotated[int, Field(ge=0)] = 30
+
+
+class StructureSettings(_Section):
+    """Heuristics that need a line's neighbours (tasks/structure.py)."""
+
+    caption_max_words: Annotated[int, Field(ge=0)] = 60
+    credit_caption_max_words: Annotated[int, Field(ge=0)] = 25
+    link_max_words: Annotated[int, Field(ge=1)] = 14
+    link_run_min_lines: Annotated[int, Field(ge=2)] = 3
+    repeated_line_min: Annotated[int, Field(ge=0)] = 3
+
+
+class MainTextSettings(_Section):
+    """The main-text span of a full page (tasks/main_text.py)."""
+
+    enabled: bool = True
+    max_line_score: Annotated[int, Field(gt=0)] = 600
+    isolated_weight: Annotated[float, Field(ge=0, le=1)] = 0.25
+    short_penalty: Annotated[int, Field(ge=0)] = 40
+    bad_penalty: Annotated[int, Field(ge=0)] = 80
+    furniture_penalty: Annotated[int, Field(ge=0)] = 20
+    lead_max_gap: Annotated[int, Field(ge=0)] = 8
+    min_furniture_lines: Annotated[int, Field(ge=0)] = 30
+
+
 class CleanSettings(_Section):
-    packs: list[str] = ["generic", "skynews"]
+    packs: list[str] = [
+        "chrome", "media", "navigation", "social", "bylines",
+        "skynews", "bbc", "guardian", "reuters", "apnews", "cnn", "dailymail",
+    ]
     disabled_rules: list[str] = []
     rules: list[UserRule] = []
     title_max_words: Annotated[int, Field(ge=0)] = 20
     video_title_max_words: Annotated[int, Field(ge=0)] = 14
     heading_max_words: Annotated[int, Field(ge=0)] = 14
+    structure: StructureSettings = StructureSettings()
+    main_text: MainTextSettings = MainTextSettings()
+    text_density: TextDensitySettings = TextDensitySettings()
+    learned: LearnedSettings = LearnedSettings()
 
 
 class LangidSettings(_Section):
@@ -127,6 +209,24 @@ class LangidSettings(_Section):
 
 class DedupSettings(_Section):
     exact: bool = True
+    near: bool = True
+    containment: bool = True
+    shingle_size: Annotated[int, Field(ge=1, le=10)] = 2
+    num_perm: Annotated[int, Field(ge=16, le=1024)] = 256
+    bands: Annotated[int, Field(ge=1)] = 64
+    rows: Annotated[int, Field(ge=1)] = 4
+    seed: Annotated[int, Field(ge=0, lt=2**32)] = 1
+    threshold: Annotated[float, Field(gt=0, le=1)] = 0.5
+    containment_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
+    min_shingles: Annotated[int, Field(ge=1)] = 20
+
+    @field_validator("rows")
+    @classmethod
+    def _bands_fit_the_signature(cls, rows: int, info) -> int:
+        num_perm, bands = info.data.get("num_perm"), info.data.get("bands")
+        if num_perm is not None and bands is not None and bands * rows > num_perm:
+            raise ValueError(f"bands x rows ({bands} x {rows}) must not exceed num_perm ({num_perm})")
+        return rows
 
 
 class ScheduleSettings(_Section):

@@ -1,13 +1,36 @@
-"""Dedup: drop exact copies, within the batch and against every earlier partition.
+"""Dedup: drop copies of an article, within the batch and against every earlier partition.
 
-Survivor rule (deterministic): the copy from the earliest partition date survives; within one date, the
-copy from the first source file (by path), then the first line, survives. A partition only ever looks at
-history entries of *earlier* dates, so re-running a date never makes its articles duplicates of
-themselves and gives the same answer as its first run. A date processed after later dates (a backfill)
-keeps its copy; a later date's copy becomes a duplicate of it when that later date is re-run.
+Three kinds of copy, the `method` of a duplicates row:
+- exact: the same normalised text (case, white space, punctuation and Unicode form ignored); similarity 1.
+- near: word-shingle sets with a Jaccard similarity of at least `threshold` (an update with a changed
+  figure, edited sentences, added boilerplate, paragraphs in another order). The similarity is computed
+  on the real shingle sets of the batch; against an earlier partition, whose text is not kept, it is
+  estimated from the stored MinHash signature.
+- contained: at least `containment_threshold` of the article's shingles lie inside a longer article (a
+  truncated copy, a story embedded in a longer page); the longer article is kept. Against an earlier
+  partition the share is the larger of two estimates: the share of the article's words in paragraphs the
+  older article also has, and the one derived from the MinHash estimate and both set sizes.
 
-The history index lives under <data_dir>/state/dedup_index/date=YYYY-MM-DD/ as Parquet holding only
-hashes, ids and dates, never text.
+Candidate pairs come from MinHash LSH bands (tasks/minhash.py) and from shared paragraphs of 8 words or
+more ("anchors"): LSH cannot see an article that is a small part of a longer one, a shared paragraph can.
+Every candidate pair is then verified as above; LSH alone decides nothing.
+
+Survivor rule. Exact and near pairs join clusters (union-find: a copy of a copy joins too). In a cluster
+the article from the earliest partition date survives (an earlier partition is published already);
+within a date, the longest (most distinct shingles: the most complete version), then the one from the
+first source file, then the first line (for an earlier partition, whose files the index does not hold:
+the smallest article_id). Every other member from this batch is a duplicate of the survivor, with its similarity *to
+the survivor* (below the threshold for a copy of a copy). Containment has a direction: a cluster whose
+survivor (its longest member) is in this batch and lies inside an article of another cluster is dropped
+whole, as 'contained' in that cluster's survivor. Articles of earlier partitions are never dropped: they
+are published already.
+
+History and re-runs. A partition is compared only with the index entries of *earlier* dates
+(tasks/dedup_index.py), so re-running date D never makes D's articles duplicates of themselves and gives
+the same result as D's first run, whatever ran since. Backfilling a date before dates already processed:
+the backfilled date keeps its articles (later dates are not its history), and `later_dates_with_copies`
+names the later dates that kept a copy of one of them or dropped an article for such a copy. Re-running
+those dates, oldest first, makes every partition what a run in date order would have written.
 """
 
 from __future__ import annotations
@@ -16,100 +39,407 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.dataset as ds
 
+from tasks import minhash
 from tasks.config import DedupSettings
+from tasks.dedup_index import INDEX_DATASET, ArticleFingerprints, Index, index_dates, index_table, load_index
 from tasks.records import CleanArticle, DuplicateRecord
 
-_NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]+")
-_SPACES = re.compile(r"\s+")
+HISTORY_DATASET = INDEX_DATASET
+EXACT, NEAR, CONTAINED = "exact", "near", "contained"
+# A paragraph of fewer words is no anchor: short lines (headings, "Read more") recur in unrelated stories.
+ANCHOR_MIN_WORDS = 8
+# LSH buckets and shared anchors: each member is paired with the bucket's first member and this many
+# following ones, so a story syndicated a thousand times costs a linear number of pairs.
+_BUCKET_NEIGHBOURS = 8
+# Index rows (earliest first) taken per matching key, so that a template story kept on many dates does not
+# make thousands of candidates.
+_INDEX_ROWS_PER_KEY = 8
 
-HISTORY_SCHEMA = pa.schema(
-    [
-        pa.field("content_hash", pa.string(), nullable=False),
-        pa.field("article_id", pa.string(), nullable=False),
-    ]
-)
+_WORD = re.compile(r"\w+")
+
+
+# For ASCII text the same result as the regex, about twice as fast: \w is [A-Za-z0-9_] there.
+_ASCII_NON_WORD = str.maketrans({chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")})
 
 
 def normalise_for_hash(text: str) -> str:
-    """Text as compared for exact duplicates: Unicode compatibility form, case-folded, without
-    punctuation or symbols, with white space collapsed. Curly vs straight quotes, a changed line break
-    or a trailing full stop do not make a different article."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _NOT_WORD_OR_SPACE.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    """Text as compared for duplicates: Unicode compatibility form, case-folded, its words (runs of
+    letters, digits and underscores) separated by single spaces. Curly vs straight quotes, a changed line
+    break or a trailing full stop do not make a different article."""
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_NON_WORD).split())
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def _hash_normalised(normalised: str) -> str:
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:32]
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()[:32]
+    return _hash_normalised(normalise_for_hash(text))
 
 
-HISTORY_DATASET = "dedup_index"
+@dataclass
+class Fingerprinted:
+    """Articles with what dedup compares: fingerprints, shingle sets, and the word count of each anchor."""
+
+    prints: ArticleFingerprints
+    shingles: minhash.ShingleSets
+    anchor_words: np.ndarray  # int64, aligned with prints.anchors
+    n_words: np.ndarray  # int64 per article
 
 
-def history_dir(state_dir: Path) -> Path:
-    return state_dir / HISTORY_DATASET
+def fingerprint(articles: list[CleanArticle], date: dt.date, settings: DedupSettings) -> Fingerprinted:
+    """Fingerprints of articles (in the given order); sets each article's content_hash.
 
-
-def load_history(state_dir: Path, before: dt.date) -> dict[str, tuple[str, dt.date]]:
-    """content_hash -> (article_id, date) of the earliest kept article, over partitions before `before`."""
-    root = history_dir(state_dir)
-    if not root.exists():
-        return {}
-    partitioning = ds.partitioning(pa.schema([("date", pa.date32())]), flavor="hive")
-    dataset = ds.dataset(root, format="parquet", partitioning=partitioning)
-    table = dataset.to_table(filter=ds.field("date") < pa.scalar(before, pa.date32()))
-    history: dict[str, tuple[str, dt.date]] = {}
-    rows = sorted(
-        zip(table["date"].to_pylist(), table["content_hash"].to_pylist(), table["article_id"].to_pylist())
+    Paragraphs are normalised one by one: a word never spans a line break, so joining them gives the
+    normalised text of the whole article, and each paragraph is ready to be an anchor."""
+    normalised: list[str] = []
+    anchors: list[int] = []
+    anchor_words: list[int] = []
+    anchor_counts: list[int] = []
+    for article in articles:
+        paragraphs = [text for paragraph in article.paragraphs if (text := normalise_for_hash(paragraph.text))]
+        normalised.append(" ".join(paragraphs))
+        article.content_hash = _hash_normalised(normalised[-1])
+        count = 0
+        for text in paragraphs:
+            words = text.count(" ") + 1
+            if words >= ANCHOR_MIN_WORDS:
+                anchors.append(int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest(), "little"))
+                anchor_words.append(words)
+                count += 1
+        anchor_counts.append(count)
+    shingles = minhash.shingle_sets(normalised, settings.shingle_size)
+    prints = ArticleFingerprints(
+        article_ids=[article.article_id for article in articles],
+        dates=[date] * len(articles),
+        content_hashes=[article.content_hash for article in articles],
+        n_shingles=shingles.sizes(),
+        signatures=minhash.signatures(shingles, settings.num_perm, settings.seed).values,
+        anchors=np.array(anchors, dtype=np.uint32),
+        anchor_offsets=np.concatenate(([0], np.cumsum(anchor_counts, dtype=np.int64))),
     )
-    for date, hash_, article_id in rows:
-        history.setdefault(hash_, (article_id, date))
-    return history
+    n_words = np.array([text.count(" ") + 1 if text else 0 for text in normalised], dtype=np.int64)
+    return Fingerprinted(prints, shingles, np.array(anchor_words, dtype=np.int64), n_words)
 
 
-def history_table(articles: list[CleanArticle]) -> pa.Table:
-    return pa.table(
-        {
-            "content_hash": [article.content_hash for article in articles],
-            "article_id": [article.article_id for article in articles],
-        },
-        schema=HISTORY_SCHEMA,
-    )
+def load_history(state_dir: Path, before: dt.date, settings: DedupSettings) -> ArticleFingerprints:
+    """What every partition before `before` kept."""
+    return load_index(state_dir, settings, before=before).kept
+
+
+def history_table(
+    articles: list[CleanArticle], settings: DedupSettings, duplicates: list[DuplicateRecord] = ()
+) -> pa.Table:
+    """The index partition of a date: the articles it kept, and the ones it dropped."""
+    kept = fingerprint(articles, dt.date.min, settings).prints
+    return index_table(kept, {d.article_id: d.duplicate_of for d in duplicates}, settings)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, node: int) -> int:
+        parent = self.parent.setdefault(node, node)
+        while parent != node:
+            grandparent = self.parent[parent]
+            self.parent[node] = grandparent
+            node, parent = parent, grandparent
+        return node
+
+    def union(self, a: int, b: int) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+@dataclass(frozen=True)
+class _Containment:
+    contained: int  # node
+    container: int  # node
+    share: float  # of the contained article's shingles found in the container
+    jaccard: float  # of the two: the tightest container is the best one
 
 
 def deduplicate(
     articles: list[CleanArticle],
     date: dt.date,
-    history: dict[str, tuple[str, dt.date]],
+    history: ArticleFingerprints,
     settings: DedupSettings,
 ) -> tuple[list[CleanArticle], list[DuplicateRecord]]:
-    """Split articles into survivors (in source order) and duplicate records; sets each content_hash."""
+    """Split articles into survivors (in source order) and duplicate records; sets each content_hash.
+
+    Nodes of the duplicate graph: article i of the batch (in source order) is node i, row h of `history`
+    is node len(articles) + h."""
+    ordered = sorted(articles, key=lambda article: (article.source_file, article.line_start))
+    n = len(ordered)
+    batch = fingerprint(ordered, date, settings)
+    clusters = _UnionFind()
+    containments: list[_Containment] = []
+
+    # Exact copies join the first article (or the earliest index row) with the same hash; only that
+    # representative takes part in the near-duplicate search.
+    representative = np.arange(n)
+    if settings.exact:
+        first_with_hash: dict[str, int] = {}
+        for i, article in enumerate(ordered):
+            first = first_with_hash.setdefault(article.content_hash, i)
+            if first != i:
+                representative[i] = first
+                clusters.union(i, first)
+            elif (row := history.row_of_hash(article.content_hash)) is not None:
+                clusters.union(i, n + row)
+
+    similarity = _Similarity(batch, history, n)
+    if settings.near:
+        reps = np.nonzero(representative == np.arange(n))[0]
+        eligible = reps[batch.prints.n_shingles[reps] >= settings.min_shingles]
+        _join_batch_pairs(batch, eligible, settings, clusters, containments)
+        _join_history_pairs(batch, eligible, history, settings, clusters, containments, similarity)
+
+    def rank(node: int) -> tuple:
+        """Survivor rule: earliest date, then the longest text, then source order."""
+        if node < n:
+            article = ordered[node]
+            size = batch.prints.n_shingles[node]
+            return (date, -size, article.source_file, article.line_start, article.article_id)
+        return (history.dates[node - n], -history.n_shingles[node - n], "", 0, history.article_ids[node - n])
+
+    nodes = set(range(n)) | set(clusters.parent)
+    nodes.update(node for edge in containments for node in (edge.contained, edge.container))
+    members: dict[int, list[int]] = {}
+    for node in sorted(nodes):
+        members.setdefault(clusters.find(node), []).append(node)
+    survivor = {root: min(nodes, key=rank) for root, nodes in members.items()}
+    dropped_into = _resolve_containment(containments, clusters, survivor, rank, n)
+
     survivors: list[CleanArticle] = []
     duplicates: list[DuplicateRecord] = []
-    seen = dict(history)
-    for article in sorted(articles, key=lambda article: (article.source_file, article.line_start)):
-        article.content_hash = content_hash(article.text)
-        original = seen.get(article.content_hash) if settings.exact else None
-        if original is None:
-            seen[article.content_hash] = (article.article_id, date)
+    for i, article in enumerate(ordered):
+        own = clusters.find(i)
+        kept = survivor[dropped_into.get(own, own)]
+        if kept == i:
             survivors.append(article)
             continue
-        duplicate_of, duplicate_of_date = original
+        if own in dropped_into:
+            method, value = CONTAINED, similarity.containment(int(representative[i]), kept)
+        elif settings.exact and article.content_hash == similarity.content_hash(kept):
+            method, value = EXACT, 1.0
+        else:
+            method, value = NEAR, similarity.jaccard(int(representative[i]), kept)
+        kept_id, kept_date = (ordered[kept].article_id, date) if kept < n else (
+            history.article_ids[kept - n],
+            history.dates[kept - n],
+        )
         duplicates.append(
             DuplicateRecord(
                 article_id=article.article_id,
                 source_file=article.source_file,
                 line_start=article.line_start,
                 line_end=article.line_end,
-                duplicate_of=duplicate_of,
-                duplicate_of_date=duplicate_of_date,
-                method="exact",
-                similarity=1.0,
+                duplicate_of=kept_id,
+                duplicate_of_date=kept_date,
+                method=method,
+                similarity=round(float(value), 4),
             )
         )
     return survivors, duplicates
+
+
+class _Similarity:
+    """Jaccard similarity and containment between a batch article and any node: computed on the shingle
+    sets within the batch, estimated for index rows (whose text is not kept)."""
+
+    def __init__(self, batch: Fingerprinted, history: ArticleFingerprints, n: int) -> None:
+        self.batch, self.history, self.n = batch, history, n
+
+    def content_hash(self, node: int) -> str:
+        return self.batch.prints.content_hashes[node] if node < self.n else self.history.content_hashes[node - self.n]
+
+    def exact(self, i: int, j: int) -> tuple[float, float, float]:
+        return minhash.jaccard_and_containment(self.batch.shingles.of(i), self.batch.shingles.of(j))
+
+    def jaccard(self, i: int, node: int) -> float:
+        if node < self.n:
+            return self.exact(i, node)[0]
+        return float(self.estimated(np.array([i]), np.array([node - self.n]))[0][0])
+
+    def containment(self, i: int, node: int) -> float:
+        if node < self.n:
+            return self.exact(i, node)[1]
+        return float(self.estimated(np.array([i]), np.array([node - self.n]))[1][0])
+
+    def estimated(self, articles: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Jaccard, share of the batch article inside the index row), estimated, for aligned arrays."""
+        prints, history = self.batch.prints, self.history
+        jaccard = minhash.estimated_jaccard(prints.signatures[articles], history.signatures[rows])
+        share = minhash.estimated_containment(jaccard, prints.n_shingles[articles], history.n_shingles[rows])
+        in_shared_paragraphs = np.array(
+            [self._words_in_shared_paragraphs(i, row) for i, row in zip(articles.tolist(), rows.tolist())], dtype=np.float64
+        )
+        return jaccard, np.maximum(share, in_shared_paragraphs / np.maximum(self.batch.n_words[articles], 1))
+
+    def _words_in_shared_paragraphs(self, i: int, row: int) -> int:
+        start, end = self.batch.prints.anchor_offsets[i], self.batch.prints.anchor_offsets[i + 1]
+        if start == end:
+            return 0
+        shared = np.isin(self.batch.prints.anchors[start:end], self.history.anchors_of(row))
+        return int(self.batch.anchor_words[start:end][shared].sum())
+
+
+def _join_batch_pairs(batch, eligible, settings, clusters, containments) -> None:
+    """Verify candidate pairs within the batch on their real shingle sets."""
+    prints = batch.prints
+    keys = minhash.band_keys(prints.signatures[eligible], settings.bands, settings.rows)
+    candidates = [eligible[minhash.lsh_candidate_pairs(keys, _BUCKET_NEIGHBOURS)]]
+    if settings.containment:
+        rows = _anchor_rows(prints, eligible)
+        candidates.append(minhash.pairs_sharing_a_key(prints.anchors[rows], prints.anchor_owners()[rows], _BUCKET_NEIGHBOURS))
+    pairs = minhash.unique_pairs(np.concatenate(candidates), len(prints))
+    for a, b in pairs.tolist():
+        if clusters.find(a) == clusters.find(b):
+            continue  # already one cluster: verifying the pair cannot change anything
+        jaccard, a_in_b, b_in_a = minhash.jaccard_and_containment(batch.shingles.of(a), batch.shingles.of(b))
+        if jaccard >= settings.threshold:
+            clusters.union(a, b)
+        elif settings.containment and max(a_in_b, b_in_a) >= settings.containment_threshold:
+            smaller, larger, share = (a, b, a_in_b) if a_in_b >= b_in_a else (b, a, b_in_a)
+            containments.append(_Containment(smaller, larger, share, jaccard))
+
+
+def _join_history_pairs(batch, eligible, history, settings, clusters, containments, similarity) -> None:
+    """Verify candidate pairs between the batch and the index on estimates (the index holds no text)."""
+    if len(history) == 0 or len(eligible) == 0:
+        return
+    n = len(batch.prints)
+    history_rows = np.nonzero(history.n_shingles >= settings.min_shingles)[0]
+    keys = minhash.band_keys(batch.prints.signatures[eligible], settings.bands, settings.rows)
+    by_band = minhash.matches_in(keys, history.band_keys(settings)[history_rows], _INDEX_ROWS_PER_KEY)
+    candidates = [np.stack([eligible[by_band[:, 0]], history_rows[by_band[:, 1]]], axis=1)]
+    if settings.containment:
+        rows = _anchor_rows(batch.prints, eligible)
+        history_anchor_rows = _anchor_rows(history, history_rows)
+        by_anchor = minhash.matches_in(
+            batch.prints.anchors[rows][:, None], history.anchors[history_anchor_rows][:, None], _INDEX_ROWS_PER_KEY
+        )
+        candidates.append(
+            np.stack(
+                [batch.prints.anchor_owners()[rows][by_anchor[:, 0]], history.anchor_owners()[history_anchor_rows][by_anchor[:, 1]]],
+                axis=1,
+            )
+        )
+    pairs = minhash.unique_pairs(np.concatenate(candidates), max(n, len(history)), ordered=False)
+    if len(pairs) == 0:
+        return
+    jaccard, share = similarity.estimated(pairs[:, 0], pairs[:, 1])
+    for (i, row), jaccard_, share_ in zip(pairs.tolist(), jaccard.tolist(), share.tolist()):
+        if jaccard_ >= settings.threshold:
+            clusters.union(i, n + row)
+        elif settings.containment and share_ >= settings.containment_threshold:
+            containments.append(_Containment(i, n + row, share_, jaccard_))
+
+
+def _anchor_rows(prints: ArticleFingerprints, articles: np.ndarray) -> np.ndarray:
+    """Positions in prints.anchors of the anchors of `articles`."""
+    selected = np.zeros(len(prints), dtype=bool)
+    selected[articles] = True
+    return np.nonzero(selected[prints.anchor_owners()])[0]
+
+
+def _resolve_containment(containments, clusters, survivor, rank, n) -> dict[int, int]:
+    """cluster root -> root of the cluster it is dropped into (clusters that stay are absent).
+
+    A cluster goes into another when its survivor, in this batch, lies inside an article of the other
+    (its survivor is its longest member: when that is contained, the cluster is). Only the survivor's
+    containment counts: a short member lying inside an unrelated page that quotes it must not take its
+    whole cluster along. Among several containers, the tightest (highest Jaccard similarity) wins, then
+    the one whose survivor ranks first. Chains are followed; a cycle (only possible between clusters of
+    different lengths) is broken at the cluster whose survivor ranks first, which stays."""
+    best: dict[int, tuple] = {}
+    for edge in containments:
+        source, target = clusters.find(edge.contained), clusters.find(edge.container)
+        if source == target or survivor[source] != edge.contained or edge.contained >= n:
+            continue
+        choice = (-edge.jaccard, -edge.share, rank(survivor[target]), target)
+        if source not in best or choice < best[source]:
+            best[source] = choice
+    target = {source: choice[-1] for source, choice in best.items()}
+    final: dict[int, int] = {}
+
+    def resolve(start: int) -> int:
+        path, cluster = [], start
+        while cluster in target and cluster not in final and cluster not in path:
+            path.append(cluster)
+            cluster = target[cluster]
+        if cluster in path:
+            cycle = path[path.index(cluster) :]
+            del target[min(cycle, key=lambda root: rank(survivor[root]))]
+            return resolve(start)
+        end = final.get(cluster, cluster)
+        for step in path:
+            final[step] = end
+        return end
+
+    for source in sorted(target, key=lambda root: rank(survivor[root])):
+        resolve(source)
+    return {source: end for source, end in final.items() if end != source}
+
+
+def later_dates_with_copies(
+    state_dir: Path, date: dt.date, kept: list[CleanArticle], settings: DedupSettings
+) -> list[dt.date]:
+    """Dates after `date` that must be re-run because `date` ran after them: they kept a copy of an
+    article `date` kept (or an article lying inside one), or dropped an article for such a copy."""
+    if not kept or not any(later > date for later in index_dates(state_dir)):
+        return []
+    later = load_index(state_dir, settings, after=date)
+    copies = _rows_copying(later.kept, fingerprint(list(kept), date, settings), settings)
+    copied_ids = {later.kept.article_ids[row] for row in copies}
+    stale = {later.kept.dates[row] for row in copies}
+    stale.update(day for day, _, duplicate_of in later.pointers if duplicate_of in copied_ids)
+    return sorted(stale)
+
+
+def _rows_copying(later: ArticleFingerprints, ours: Fingerprinted, settings: DedupSettings) -> set[int]:
+    """Rows of `later` that are exact or near copies of one of `ours`, or lie inside one of them."""
+    rows = {row for row, hash_ in enumerate(later.content_hashes) if settings.exact and ours.prints.row_of_hash(hash_) is not None}
+    if not settings.near or len(later) == 0:
+        return rows
+    later_rows = np.nonzero(later.n_shingles >= settings.min_shingles)[0]
+    our_rows = np.nonzero(ours.prints.n_shingles >= settings.min_shingles)[0]
+    matches = minhash.matches_in(
+        later.band_keys(settings)[later_rows], ours.prints.band_keys(settings)[our_rows], _INDEX_ROWS_PER_KEY
+    )
+    pairs = [np.stack([later_rows[matches[:, 0]], our_rows[matches[:, 1]]], axis=1)]
+    if settings.containment:
+        later_anchor_rows, our_anchor_rows = _anchor_rows(later, later_rows), _anchor_rows(ours.prints, our_rows)
+        by_anchor = minhash.matches_in(
+            later.anchors[later_anchor_rows][:, None], ours.prints.anchors[our_anchor_rows][:, None], _INDEX_ROWS_PER_KEY
+        )
+        pairs.append(
+            np.stack(
+                [later.anchor_owners()[later_anchor_rows][by_anchor[:, 0]], ours.prints.anchor_owners()[our_anchor_rows][by_anchor[:, 1]]],
+                axis=1,
+            )
+        )
+    pairs_ = minhash.unique_pairs(np.concatenate(pairs), max(len(later), len(ours.prints)), ordered=False)
+    jaccard = minhash.estimated_jaccard(later.signatures[pairs_[:, 0]], ours.prints.signatures[pairs_[:, 1]])
+    share = minhash.estimated_containment(jaccard, later.n_shingles[pairs_[:, 0]], ours.prints.n_shingles[pairs_[:, 1]])
+    # Word counts of the index's paragraphs are not stored: the share of its anchors stands in for them.
+    anchor_share = np.array(
+        [
+            np.isin(later.anchors_of(row), ours.prints.anchors_of(our_row)).mean() if len(later.anchors_of(row)) else 0.0
+            for row, our_row in pairs_.tolist()
+        ]
+    )
+    share = np.maximum(share, anchor_share)
+    copied = (jaccard >= settings.threshold) | (settings.containment & (share >= settings.containment_threshold))
+    return rows | set(pairs_[copied, 0].tolist())

@@ -1,26 +1,37 @@
-"""Ingest: find the raw files, decode them and cut them into numbered lines.
+"""Ingest: find the raw files and read each into a RawDocument (tasks/readers.py does the reading).
 
 Raw input is only ever read. A file that cannot be used becomes a quarantine record with a reason, and the
-run goes on with the others.
+run goes on with the others; so does a bad line or record inside a file that is otherwise read. Nothing
+found under the input folder is left out silently: a file of an unaccepted format, a broken link, a
+named pipe or a linked folder (not followed) is quarantined too.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from tasks.config import IngestSettings
-from tasks.records import QuarantineRecord, RawDocument, RawLine
-
-# A NUL byte never occurs in text encoded as UTF-8 or a single-byte code page; it marks a binary file.
-_BINARY_SNIFF_BYTES = 8192
+from tasks.config import FieldMapping, IngestSettings
+from tasks.decode import split_lines  # noqa: F401  (re-exported: ingest's line rule, tested with it)
+from tasks.readers import input_file, read_file
+from tasks.records import QuarantineRecord, RawDocument
 
 
 @dataclass
 class IngestResult:
     documents: list[RawDocument]
-    quarantined: list[QuarantineRecord]
+    quarantined: list[QuarantineRecord]  # whole files (line_start None) and lines or records of files
+
+    @property
+    def n_files(self) -> int:
+        """Files found: the ones read (some with quarantined lines) and the ones quarantined whole."""
+        return len(self.documents) + sum(record.line_start is None for record in self.quarantined)
+
+
+def _is_hidden(path: Path, input_root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(input_root).parts)
 
 
 def discover_files(input_root: Path) -> list[Path]:
@@ -28,18 +39,53 @@ def discover_files(input_root: Path) -> list[Path]:
 
     Hidden files and folders (a leading dot) are skipped: they are editor and OS litter, not input.
     """
+    return _walk(input_root)[0]
+
+
+def discover_irregular(input_root: Path) -> list[tuple[Path, str]]:
+    """Entries under input_root that are neither regular files nor folders walked into, with what they are."""
+    return _walk(input_root)[1]
+
+
+def _walk(input_root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     if input_root.is_file():
-        return [input_root]
+        return [input_root], []
     if not input_root.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_root}")
-    files = []
+    files, irregular = [], []
     for path in input_root.rglob("*"):
-        relative_parts = path.relative_to(input_root).parts
-        if any(part.startswith(".") for part in relative_parts):
+        if path.name.startswith(".") or _is_hidden(path, input_root):
             continue
         if path.is_file():
             files.append(path)
-    return sorted(files, key=lambda path: path.relative_to(input_root).as_posix())
+        elif path.is_symlink():
+            if path.is_dir():
+                irregular.append((path, "a symbolic link to a folder, not followed"))
+            elif not path.exists():
+                irregular.append((path, "a broken symbolic link"))
+            else:
+                irregular.append((path, "a symbolic link to something that is not a file"))
+        elif not path.is_dir():
+            irregular.append((path, _kind_of(path)))
+
+    def order(path: Path) -> str:
+        return path.relative_to(input_root).as_posix()
+
+    return sorted(files, key=order), sorted(irregular, key=lambda item: order(item[0]))
+
+
+def _kind_of(path: Path) -> str:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 def relative_name(path: Path, input_root: Path) -> str:
@@ -48,75 +94,27 @@ def relative_name(path: Path, input_root: Path) -> str:
     return path.relative_to(input_root).as_posix()
 
 
-def decode(data: bytes, fallback_encodings: list[str]) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), else with the first fallback that succeeds."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    for encoding in fallback_encodings:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise UnicodeDecodeError("utf-8", data, 0, len(data), "no configured encoding decodes this file")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as a text editor counts them: CRLF, LF and lone CR all end a line.
-
-    str.splitlines() is not used because it also breaks on form feeds, vertical tabs and U+2028, which
-    would shift line numbers away from what `wc -l` and editors show.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.endswith("\n"):
-        text = text[:-1]
-    return text.split("\n")
-
-
-def count_raw_lines(data: bytes) -> int:
-    if not data:
-        return 0
-    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-
-
-def read_raw_file(path: Path, source_file: str, settings: IngestSettings) -> RawDocument | QuarantineRecord:
-    size = path.stat().st_size
-    if size > settings.max_file_bytes:
-        return QuarantineRecord(
-            source_file, "file_too_large", f"{size} bytes, over ingest.max_file_bytes={settings.max_file_bytes}"
-        )
-    data = path.read_bytes()
-    n_lines = count_raw_lines(data)
-    if not data.strip():
-        return QuarantineRecord(source_file, "empty_file", f"{size} bytes of no text", n_lines=n_lines)
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
-        return QuarantineRecord(source_file, "binary_file", "NUL bytes found: not a text file", n_lines=n_lines)
-    try:
-        text, encoding = decode(data, settings.fallback_encodings)
-    except UnicodeDecodeError as error:
-        return QuarantineRecord(source_file, "undecodable", str(error), n_lines=n_lines)
-    lines = tuple(
-        RawLine(line_no, unicodedata.normalize("NFC", line)) for line_no, line in enumerate(split_lines(text), start=1)
-    )
-    return RawDocument(source_file=source_file, encoding=encoding, lines=lines)
-
-
-def ingest(input_root: Path, extensions: list[str], settings: IngestSettings) -> IngestResult:
+def ingest(
+    input_root: Path, extensions: list[str], settings: IngestSettings, fields: FieldMapping | None = None
+) -> IngestResult:
+    fields = fields or FieldMapping()
     documents: list[RawDocument] = []
     quarantined: list[QuarantineRecord] = []
-    for path in discover_files(input_root):
+    files, irregular = _walk(input_root)
+    entries: list[tuple[Path, str | None]] = [(path, None) for path in files] + irregular
+    entries.sort(key=lambda entry: relative_name(entry[0], input_root))
+    for path, irregular in entries:
         source_file = relative_name(path, input_root)
-        if path.suffix.lower() not in extensions:
-            quarantined.append(
-                QuarantineRecord(source_file, "unsupported_format", f"'{path.suffix}' is not in input.extensions")
-            )
+        if irregular is not None:
+            quarantined.append(QuarantineRecord(source_file, "not_a_regular_file", irregular))
             continue
-        result = read_raw_file(path, source_file, settings)
-        if isinstance(result, RawDocument):
-            documents.append(result)
-        else:
-            quarantined.append(result)
+        accepted = input_file(path, source_file, extensions)
+        if accepted is None:
+            detail = f"{path.name!r}: its extension is not in input.extensions"
+            quarantined.append(QuarantineRecord(source_file, "unsupported_format", detail))
+            continue
+        result = read_file(accepted, settings, fields)
+        if result.document is not None:
+            documents.append(result.document)
+        quarantined.extend(result.quarantined)
     return IngestResult(documents, quarantined)

@@ -7,6 +7,7 @@ traced to the one place it ends up (see tasks/accounting.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 
@@ -21,12 +22,48 @@ class RawLine:
 
 
 @dataclass(frozen=True)
+class ArticleMetadata:
+    """What the input says about an article besides its text (JSON lines, CSV and Parquet records)."""
+
+    encoding: str  # how the raw file was decoded (utf-8, utf-8-sig, utf-16, cp1252, latin-1, ...)
+    title: str | None = None
+    url: str | None = None
+    published: dt.datetime | None = None  # UTC
+    source: str | None = None
+    record_id: str | None = None  # the record's own id in the input
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record of a JSON lines, CSV or Parquet file: one article, already cut out of its file."""
+
+    line_start: int  # raw lines (Parquet: rows) the record spans, 1-based, inclusive
+    line_end: int
+    lines: tuple[RawLine, ...]  # its text split into lines, every one numbered line_start
+    metadata: ArticleMetadata
+
+
+@dataclass(frozen=True)
 class RawDocument:
-    """One readable raw file."""
+    """One readable raw file.
+
+    A plain-text file's `lines` are its raw lines, cut into articles by tasks/split.py. A JSON lines, CSV
+    or Parquet file comes with `records`, its articles already cut, and `lines` holds their text lines
+    (several may share a line number: a record's text has many lines), blank lines between records and a
+    CSV header. A line quarantined by ingest (an over-long line, a bad JSON line) is not in `lines`: its
+    quarantine record stands for it.
+    """
 
     source_file: str  # relative to the input root, '/' separators
     encoding: str
     lines: tuple[RawLine, ...]
+    n_raw_lines: int | None = None  # raw lines (Parquet: rows) in the file; None: one per entry of `lines`
+    records: tuple[RawRecord, ...] | None = None  # None: plain text, to be split
+    removed: tuple[RemovedLine, ...] = ()  # lines ingest set aside that belong to no article (a CSV header)
+
+    @property
+    def raw_line_count(self) -> int:
+        return len(self.lines) if self.n_raw_lines is None else self.n_raw_lines
 
 
 @dataclass(frozen=True)
@@ -57,6 +94,7 @@ class ArticleDraft:
     line_start: int
     line_end: int
     lines: tuple[RawLine, ...]  # every raw line from line_start to line_end, blanks included
+    metadata: ArticleMetadata | None = None  # None: nothing known beyond the text
 
 
 @dataclass(frozen=True)

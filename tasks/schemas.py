@@ -21,9 +21,14 @@ ARTICLES = pa.schema(
     [
         _field("article_id", pa.string(), ARTICLE_ID),
         _field("source_file", pa.string(), SOURCE_FILE),
-        _field("line_start", pa.int32(), "First raw line of the article (1-based, inclusive)."),
-        _field("line_end", pa.int32(), "Last raw line of the article (1-based, inclusive)."),
-        _field("title", pa.string(), "Headline, when the raw text has one; not repeated in text.", nullable=True),
+        _field("line_start", pa.int32(), "First raw line of the article (1-based, inclusive; Parquet: row)."),
+        _field("line_end", pa.int32(), "Last raw line of the article (1-based, inclusive; Parquet: row)."),
+        _field("record_id", pa.string(), "The record's own id in the input (input.fields.id); null for plain text.", nullable=True),
+        _field("encoding", pa.string(), "Encoding the raw file was decoded with: utf-8, utf-8-sig, utf-16, utf-32, cp1252, latin-1, ... ('utf-8' for Parquet)."),
+        _field("title", pa.string(), "Headline: the first line of the raw text when it reads like one (not repeated in text), else the record's title field.", nullable=True),
+        _field("url", pa.string(), "The record's URL (input.fields.url); null for plain text.", nullable=True),
+        _field("source", pa.string(), "The record's source or outlet (input.fields.source); null for plain text.", nullable=True),
+        _field("published", pa.timestamp("us", tz="UTC"), "Publication time from the record (input.fields.published: ISO 8601, RFC 2822 or Unix epoch; UTC when no offset is given); null when absent or not a date.", nullable=True),
         _field("text", pa.string(), "Clean article text: one paragraph per line, boilerplate removed."),
         _field("language", pa.string(), "ISO 639-1 code from langdetect ('zh-cn'/'zh-tw' for Chinese), or 'und'."),
         _field("language_score", pa.float32(), "langdetect's probability for `language` (0 when 'und' for lack of text)."),
@@ -74,20 +79,20 @@ DUPLICATES = pa.schema(
         _field("source_file", pa.string(), SOURCE_FILE),
         _field("line_start", pa.int32(), "First raw line of the dropped article (1-based)."),
         _field("line_end", pa.int32(), "Last raw line of the dropped article (1-based)."),
-        _field("duplicate_of", pa.string(), "article_id of the surviving copy (this partition or an earlier one)."),
+        _field("duplicate_of", pa.string(), "article_id of the surviving copy (this partition or an earlier one): the earliest date, then the longest text, then the first file and line."),
         _field("duplicate_of_date", pa.date32(), "Partition date of the surviving copy."),
-        _field("method", pa.string(), "How the copy was found: 'exact'."),
-        _field("similarity", pa.float32(), "Similarity to the survivor (1.0 for exact copies)."),
+        _field("method", pa.string(), "How the copy was found: 'exact' (same normalised text), 'near' (Jaccard similarity of the word-shingle sets >= dedup.threshold, directly or through other copies), 'contained' (lies, to dedup.containment_threshold, inside the longer survivor)."),
+        _field("similarity", pa.float32(), "Similarity to the survivor: 1.0 for 'exact'; Jaccard similarity of the word-shingle sets for 'near' (below the threshold for a copy of a copy); share of this article's shingles found in the survivor for 'contained'. Estimated from stored signatures when the survivor is from an earlier partition."),
     ]
 )
 
 QUARANTINE = pa.schema(
     [
         _field("source_file", pa.string(), SOURCE_FILE),
-        _field("reason", pa.string(), "Why the input could not be used, e.g. 'binary_file', 'empty_file'."),
+        _field("reason", pa.string(), "Why the input could not be used. A whole file: unsupported_format, not_a_regular_file, unreadable_file, file_too_large, empty_file, binary_file, undecodable, truncated_archive, corrupt_archive, corrupt_parquet, malformed_csv, missing_text_column, bad_text_column. Lines or records of a file otherwise read: line_too_long, malformed_json, not_an_object, missing_text, bad_text_type, empty_text, malformed_csv_row."),
         _field("detail", pa.string(), "Human-readable detail of the reason."),
-        _field("line_start", pa.int32(), "First raw line concerned; null when the whole file is.", nullable=True),
-        _field("line_end", pa.int32(), "Last raw line concerned; null when the whole file is.", nullable=True),
+        _field("line_start", pa.int32(), "First raw line concerned (Parquet: row); null when the whole file is.", nullable=True),
+        _field("line_end", pa.int32(), "Last raw line concerned (Parquet: row); null when the whole file is.", nullable=True),
     ]
 )
 

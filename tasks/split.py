@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass
 
 from tasks.config import SplitSettings
-from tasks.records import ArticleDraft, RawDocument, RawLine, RemovedLine
+from tasks.headline import looks_like_headline
+from tasks.records import ArticleDraft, ArticleMetadata, RawDocument, RawLine, RawRecord, RemovedLine
+from tasks.safe_regex import compile_rule_pattern
 
 SEPARATOR_RULE = "split.separator"
 
@@ -23,7 +24,12 @@ SEPARATOR_RULE = "split.separator"
 @dataclass
 class SplitResult:
     articles: list[ArticleDraft]
-    removed: list[RemovedLine]  # separator lines, which belong to no article
+    removed: list[RemovedLine]  # separator lines (and CSV headers), which belong to no article
+
+    @property
+    def metadata(self) -> dict[str, ArticleMetadata]:
+        """article_id -> what the input says about the article besides its text."""
+        return {article.article_id: article.metadata for article in self.articles if article.metadata}
 
 
 def make_article_id(date: dt.date, source_file: str, line_start: int) -> str:
@@ -40,11 +46,17 @@ def _trim_blank_edges(lines: list[RawLine]) -> list[RawLine]:
     return lines[start:end]
 
 
+def _starts_with_headline(lines: tuple[RawLine, ...], index: int, max_words: int) -> bool:
+    """A headline-then-blank-line header: a new article's usual first two lines."""
+    next_is_blank = index + 1 >= len(lines) or lines[index + 1].is_blank
+    return next_is_blank and looks_like_headline(lines[index].text, max_words)
+
+
 def split_on_delimiters(
     document: RawDocument, settings: SplitSettings
 ) -> tuple[list[list[RawLine]], list[RemovedLine]]:
     """Blocks of lines between delimiters, with blank edges trimmed, and the separator lines removed."""
-    separator = re.compile(settings.separator_pattern)
+    separator = compile_rule_pattern(settings.separator_pattern)
     blocks: list[list[RawLine]] = []
     removed: list[RemovedLine] = []
     current: list[RawLine] = []
@@ -57,7 +69,7 @@ def split_on_delimiters(
             blocks.append(trimmed)
         current = []
 
-    for line in document.lines:
+    for index, line in enumerate(document.lines):
         if settings.form_feed and "\f" in line.text:
             # A page break ends the article before it; the rest of its line starts the next one.
             close_block()
@@ -65,9 +77,14 @@ def split_on_delimiters(
         if line.is_blank:
             blank_run += 1
             current.append(line)
-            if settings.blank_lines_between_articles and blank_run >= settings.blank_lines_between_articles:
-                close_block()
             continue
+        if settings.blank_lines_between_articles and blank_run >= settings.blank_lines_between_articles:
+            # Articles also use blank-line runs between their own sections, so a run separates two
+            # articles only where a headline follows, unless configured otherwise.
+            if not settings.blank_run_needs_headline or _starts_with_headline(
+                document.lines, index, settings.headline_max_words
+            ):
+                close_block()
         blank_run = 0
         if separator.match(line.text):
             close_block()
@@ -119,7 +136,7 @@ def _cut_repeated_blocks(blocks: list[_Block], min_lines: int) -> list[_Block]:
                 if host_index == needle_index or len(host.keys) <= len(needle.keys):
                     continue
                 position = _find_embedded(needle.keys, host.keys)
-                if position < 0:
+                if position < 0 or not _leaves_whole_articles(host, position, len(needle.keys), min_lines):
                     continue
                 blocks[host_index : host_index + 1] = _cut_block(host, position, len(needle.keys))
                 changed = True
@@ -127,6 +144,16 @@ def _cut_repeated_blocks(blocks: list[_Block], min_lines: int) -> list[_Block]:
             if changed:
                 break
     return blocks
+
+
+def _leaves_whole_articles(host: _Block, position: int, length: int, min_lines: int) -> bool:
+    """Whether what is left around the repeated block could stand as articles of their own.
+
+    A longer version of a story (one more paragraph at the end) contains the shorter version too, but
+    its extra paragraph is not an article: that pair is dedup's to judge, not split's.
+    """
+    before, after = position, len(host.keys) - position - length
+    return all(remainder == 0 or remainder >= min_lines for remainder in (before, after))
 
 
 def _cut_block(block: _Block, position: int, length: int) -> list[_Block]:
@@ -138,10 +165,29 @@ def _cut_block(block: _Block, position: int, length: int) -> list[_Block]:
     return [_block(block.source_file, trimmed) for piece in pieces if (trimmed := _trim_blank_edges(piece))]
 
 
+def _record_article(document: RawDocument, record: RawRecord, date: dt.date) -> ArticleDraft:
+    return ArticleDraft(
+        article_id=make_article_id(date, document.source_file, record.line_start),
+        source_file=document.source_file,
+        line_start=record.line_start,
+        line_end=record.line_end,
+        lines=record.lines,
+        metadata=record.metadata,
+    )
+
+
 def split_documents(documents: list[RawDocument], date: dt.date, settings: SplitSettings) -> SplitResult:
     blocks: list[_Block] = []
     removed: list[RemovedLine] = []
+    record_articles: list[ArticleDraft] = []
+    encodings: dict[str, str] = {}
     for document in documents:
+        removed.extend(document.removed)
+        if document.records is not None:
+            # A JSON lines, CSV or Parquet record is one article already: no delimiters, no cutting.
+            record_articles.extend(_record_article(document, record, date) for record in document.records)
+            continue
+        encodings[document.source_file] = document.encoding
         document_blocks, separators = split_on_delimiters(document, settings)
         blocks.extend(_block(document.source_file, lines) for lines in document_blocks)
         removed.extend(separators)
@@ -153,7 +199,9 @@ def split_documents(documents: list[RawDocument], date: dt.date, settings: Split
             line_start=block.lines[0].line_no,
             line_end=block.lines[-1].line_no,
             lines=tuple(block.lines),
+            metadata=ArticleMetadata(encoding=encodings[block.source_file]),
         )
         for block in blocks
     ]
+    articles = sorted(articles + record_articles, key=lambda article: (article.source_file, article.line_start))
     return SplitResult(articles, removed)

@@ -6,7 +6,7 @@ import dataclasses
 
 import pyarrow as pa
 
-from tasks.records import CleanArticle, DuplicateRecord, QuarantineRecord, RemovedLine
+from tasks.records import ArticleMetadata, CleanArticle, DuplicateRecord, QuarantineRecord, RemovedLine
 from tasks.schemas import DATASETS
 from tasks.segment import Segments
 
@@ -17,14 +17,21 @@ def to_table(dataset: str, rows: list[dict]) -> pa.Table:
     return pa.table({name: [row[name] for row in rows] for name in schema.names}, schema=schema)
 
 
-def article_row(article: CleanArticle, segments: Segments) -> dict:
+def article_row(article: CleanArticle, segments: Segments, metadata: ArticleMetadata | None = None) -> dict:
     text = article.text
+    metadata = metadata or ArticleMetadata(encoding="utf-8")
     return {
         "article_id": article.article_id,
         "source_file": article.source_file,
         "line_start": article.line_start,
         "line_end": article.line_end,
-        "title": article.title,
+        "record_id": metadata.record_id,
+        "encoding": metadata.encoding,
+        # A headline found in the text wins: its line is not in `text`, so dropping it would lose it.
+        "title": article.title if article.title is not None else metadata.title,
+        "url": metadata.url,
+        "source": metadata.source,
+        "published": metadata.published,
         "text": text,
         "language": article.language,
         "language_score": article.language_score,
@@ -42,12 +49,19 @@ def partition_tables(
     removed: list[RemovedLine],
     duplicates: list[DuplicateRecord],
     quarantined: list[QuarantineRecord],
+    metadata: dict[str, ArticleMetadata] | None = None,
 ) -> dict[str, pa.Table]:
-    """Every partition dataset, rows in a fixed order so the same input gives the same bytes."""
+    """Every partition dataset, rows in a fixed order so the same input gives the same bytes.
+
+    `metadata`: article_id -> what the input says about the article (SplitResult.metadata).
+    """
+    metadata = metadata or {}
     removed_rows = sorted((dataclasses.asdict(line) for line in removed), key=lambda row: (row["source_file"], row["line_no"]))
     quarantine_rows = [dataclasses.asdict(record) for record in quarantined]
     return {
-        "articles": to_table("articles", [article_row(a, s) for a, s in zip(articles, segments)]),
+        "articles": to_table(
+            "articles", [article_row(a, s, metadata.get(a.article_id)) for a, s in zip(articles, segments)]
+        ),
         "paragraphs": to_table("paragraphs", [dataclasses.asdict(p) for s in segments for p in s.paragraphs]),
         "sentences": to_table("sentences", [dataclasses.asdict(x) for s in segments for x in s.sentences]),
         "removed_lines": to_table("removed_lines", removed_rows),

@@ -1,23 +1,53 @@
-"""Write: Arrow tables built with the schemas of tasks/schemas.py, written atomically per partition.
+"""Write: Arrow tables as Parquet; the datasets of one partition (date) committed together.
 
-Each dataset's partition is written complete into a staging folder, then swapped in with a rename, so a
-reader never sees a half-written file and a re-run replaces the partition instead of adding to it.
+A run replaces the date's partition of several datasets (curated/articles/date=D, ...,
+state/dedup_index/date=D). One folder can be swapped in atomically by a rename, several cannot, so a
+commit is journalled in a commit record, <data_dir>/state/partitions/date=D.json:
+
+1. every table is written whole and fsync'd into a staging folder, <data_dir>/.staging/date=D-<id>/.
+   A write error (disk full) stops here: the old partition and its record are untouched;
+2. the record is written with status "pending", naming the staging folder: from here the commit only
+   goes forward;
+3. each dataset's old folder is moved aside (to <data_dir>/.trash/) and the staged one renamed in place;
+4. the record is rewritten with status "committed" and the file hashes; the old folders are deleted.
+
+A process killed in steps 3-4 leaves a pending record. The next commit, of any date, first finishes it
+from the staged folders (`recover_commits`), so every dataset of a partition always comes from one run;
+killed before step 2, the old partition stays and the staging folder is deleted as litter. Between the
+kill and the next commit a reader of the plain folders may see the datasets of two runs; the record says
+so (`partition_committed` is False while it is pending). An exclusive lock per date keeps two writers, or
+a writer and a recovery, of one date apart; it dies with its process.
+
 File names are fixed (part-0.parquet), so the same tables give byte-identical files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
 import os
 import shutil
+import signal
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+log = logging.getLogger(__name__)
 
 PART_FILE = "part-0.parquet"
+PENDING, COMMITTED = "pending", "committed"
+# Test hook: kill -9 this process at the named point of a commit (tests/test_write.py).
+CRASH_AT_ENV = "NEWSETL_WRITE_CRASH_AT"
+
+
+class CommitError(RuntimeError):
+    pass
 
 
 def curated_dir(data_dir: Path) -> Path:
@@ -28,12 +58,21 @@ def partition_dir(root: Path, dataset: str, date: dt.date) -> Path:
     return root / dataset / f"date={date.isoformat()}"
 
 
+def commits_dir(data_dir: Path) -> Path:
+    return data_dir / "state" / "partitions"
+
+
+def commit_record_path(data_dir: Path, date: dt.date) -> Path:
+    return commits_dir(data_dir) / f"date={date.isoformat()}.json"
+
+
 def write_parquet_file(table: pa.Table, path: Path, compression: str, compression_level: int | None) -> None:
-    """Write to a temporary name in the same folder, then rename: the file appears whole or not at all."""
+    """Write to a temporary name in the same folder, fsync, then rename: the file appears whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         pq.write_table(table, temporary, compression=compression, compression_level=compression_level)
+        _fsync(temporary)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -46,20 +85,173 @@ def replace_partitions(
     compression: str,
     compression_level: int | None,
 ) -> None:
-    """Write each dataset's partition for `date` under root/<dataset>/date=D/, replacing what was there."""
-    staging_root = root.parent / ".staging" / f"{root.name}-{date.isoformat()}-{uuid.uuid4().hex[:8]}"
-    trash_root = staging_root.with_name(staging_root.name + "-old")
+    """Replace each dataset's partition for `date` under root/<dataset>/date=D/, as one commit."""
+    keys = {f"{root.name}/{dataset}": table for dataset, table in tables.items()}
+    commit_partition(root.parent, date, keys, compression, compression_level)
+
+
+def commit_partition(
+    data_dir: Path,
+    date: dt.date,
+    tables: dict[str, pa.Table],
+    compression: str,
+    compression_level: int | None,
+) -> None:
+    """Replace <data_dir>/<key>/date=D/ with each table, all or none. Keys are dataset folders relative to
+    data_dir ("curated/articles", "state/dedup_index")."""
+    recover_commits(data_dir)
+    with _date_lock(data_dir, date):
+        _finish_pending(data_dir, date)
+        staging = data_dir / ".staging" / f"date={date.isoformat()}-{uuid.uuid4().hex[:12]}"
+        try:
+            datasets = {}
+            for key, table in tables.items():
+                path = staging / key / PART_FILE
+                write_parquet_file(table, path, compression, compression_level)
+                datasets[key] = {"file": PART_FILE, "rows": table.num_rows, **_file_facts(path)}
+            _crash_point("staged")
+            previous = read_commit_record(data_dir, date) or {}
+            record = {
+                "date": date.isoformat(),
+                "status": PENDING,
+                "staging": staging.relative_to(data_dir).as_posix(),
+                "swapping": list(tables),
+                "datasets": {**previous.get("datasets", {}), **datasets},
+            }
+            _write_json(commit_record_path(data_dir, date), record)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _crash_point("pending")
+        _roll_forward(data_dir, date, record)
+
+
+def read_commit_record(data_dir: Path, date: dt.date) -> dict | None:
+    path = commit_record_path(data_dir, date)
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def partition_committed(data_dir: Path, date: dt.date) -> bool:
+    """True when the last commit of `date` finished: every dataset of the partition is from one run."""
+    record = read_commit_record(data_dir, date)
+    return record is not None and record["status"] == COMMITTED
+
+
+def recover_commits(data_dir: Path) -> list[dt.date]:
+    """Finish every commit a killed process left pending, and delete staging litter. Dates being written
+    right now (their lock is held) are left alone. Returns the dates finished."""
+    finished = []
+    root = commits_dir(data_dir)
+    for path in sorted(root.glob("date=*.json")) if root.exists() else []:
+        date = dt.date.fromisoformat(path.stem.removeprefix("date="))
+        if json.loads(path.read_text(encoding="utf-8")).get("status") != PENDING:
+            continue
+        with _date_lock(data_dir, date, wait=False) as locked:
+            if locked and _finish_pending(data_dir, date):
+                finished.append(date)
+    for litter_root in (data_dir / ".staging", data_dir / ".trash"):
+        for folder in sorted(litter_root.glob("date=*")) if litter_root.exists() else []:
+            date = _date_of(folder.name)
+            if date is None:
+                continue
+            with _date_lock(data_dir, date, wait=False) as locked:
+                record = read_commit_record(data_dir, date) if locked else None
+                in_use = record is not None and record["status"] == PENDING
+                if locked and not in_use:
+                    shutil.rmtree(folder, ignore_errors=True)
+    return finished
+
+
+def _finish_pending(data_dir: Path, date: dt.date) -> bool:
+    """Roll a pending commit of `date` forward (the caller holds the date's lock). True if there was one."""
+    record = read_commit_record(data_dir, date)
+    if record is None or record["status"] != PENDING:
+        return False
+    log.warning("partition %s: finishing a commit interrupted by a crash", date.isoformat())
+    _roll_forward(data_dir, date, record)
+    return True
+
+
+def _roll_forward(data_dir: Path, date: dt.date, record: dict) -> None:
+    staging = data_dir / record["staging"]
+    trash = data_dir / ".trash" / staging.name
+    for key in record["swapping"]:
+        staged, final = staging / key, partition_dir(data_dir, key, date)
+        if not staged.exists():
+            if not final.exists():
+                # Someone deleted folders under our feet: the commit cannot be finished. Forget it, so
+                # that a re-run of the date can write the partition again.
+                commit_record_path(data_dir, date).unlink()
+                raise CommitError(f"partition {date}: staged {key} is gone; re-run the date")
+            continue  # swapped before the crash
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            # Two renames, not one: POSIX rename cannot replace a non-empty folder.
+            shutil.rmtree(trash / key, ignore_errors=True)
+            (trash / key).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(final, trash / key)
+        os.replace(staged, final)
+        _fsync(final.parent)
+        _crash_point(f"swapped:{key}")
+    committed = {"date": record["date"], "status": COMMITTED, "datasets": record["datasets"]}
+    _write_json(commit_record_path(data_dir, date), committed)
+    _crash_point("committed")
+    shutil.rmtree(trash, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _file_facts(path: Path) -> dict:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {"bytes": path.stat().st_size, "sha256": digest}
+
+
+def _write_json(path: Path, value: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        for dataset, table in tables.items():
-            write_parquet_file(table, staging_root / dataset / PART_FILE, compression, compression_level)
-        for dataset in tables:
-            final = partition_dir(root, dataset, date)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            if final.exists():
-                # Two renames, not one: POSIX rename cannot replace a non-empty folder.
-                trash_root.mkdir(parents=True, exist_ok=True)
-                os.replace(final, trash_root / dataset)
-            os.replace(staging_root / dataset, final)
+        temporary.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        _fsync(temporary)
+        os.replace(temporary, path)
+        _fsync(path.parent)
     finally:
-        shutil.rmtree(staging_root, ignore_errors=True)
-        shutil.rmtree(trash_root, ignore_errors=True)
+        temporary.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a folder (its renames) to disk, so that a power cut cannot undo a finished step."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def _date_lock(data_dir: Path, date: dt.date, wait: bool = True):
+    """An exclusive flock on state/partitions/date=D.lock; yields whether it was taken (wait=False)."""
+    path = commits_dir(data_dir) / f"date={date.isoformat()}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _date_of(folder_name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(folder_name.removeprefix("date=")[:10])
+    except ValueError:
+        return None
+
+
+def _crash_point(name: str) -> None:
+    if os.environ.get(CRASH_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,42 +1,55 @@
 import pytest
 
 from tasks.clean import VIDEO_TITLE_RULE, clean_article, paragraph_kind
-from tasks.config import ConfigError, CleanSettings
+from tasks.config import CleanSettings, ConfigError
 from tasks.rules import load_rules
 
+from tests.conftest import SEEDS
 from tests.helpers import draft
 
 SETTINGS = CleanSettings()
 RULES = load_rules(SETTINGS)
+STORY = "The minister spoke in the Commons on Monday about the plan, which was agreed at the weekend."
+END = "She said the plan would work, and that the talks would go on in Paris next week."
 
 
 def removed_rules(text: str, settings: CleanSettings = SETTINGS) -> dict[str, str]:
-    article = clean_article(draft(text), load_rules(settings), settings)
+    rules = RULES if settings is SETTINGS else load_rules(settings)
+    article = clean_article(draft(text), rules, settings)
     return {line.text: line.rule for line in article.removed}
 
 
 @pytest.mark.parametrize(
     ("line", "rule"),
     [
-        ("Image: Pic: AP", "generic.image_caption"),
-        ("Image: Sir Keir hosting European and NATO leaders in London. Pic: PA", "generic.image_caption"),
-        ("Photo: Reuters", "generic.image_caption"),
-        ("Pic: PA", "generic.photo_credit"),
-        ("Getty Images", "generic.agency_credit"),
-        ("4:01", "generic.video_duration"),
-        ("1:02:33", "generic.video_duration"),
-        ("Please use Chrome browser for a more accessible video player", "generic.player_notice"),
-        ("Please use a different browser to watch this video", "generic.player_notice"),
-        ("More from Politics", "generic.more_from_section"),
-        ("More from US News", "generic.more_from_section"),
-        ("Advertisement", "generic.advertisement"),
-        ("Skip to content", "generic.skip_link"),
+        ("Image: Pic: AP", "media.image_caption"),
+        ("Image: Sir Keir hosting European and NATO leaders in London. Pic: PA", "media.image_caption"),
+        ("Photo: Reuters", "media.image_caption"),
+        ("Pic: PA", "media.photo_credit"),
+        ("Getty Images", "media.agency_credit"),
+        ("Kay Nietfeld/dpa", "media.agency_credit"),
+        ("4:01", "media.video_duration"),
+        ("1:02:33", "media.video_duration"),
+        ("Please use Chrome browser for a more accessible video player", "media.player_notice"),
+        ("Please use a different browser to watch this video", "media.player_notice"),
+        ("More from Politics", "navigation.more_from_section"),
+        ("Mehr zum Thema", "navigation.more_from_section"),
+        ("READ MORE: Labour's plan for migrants", "navigation.read_more"),
+        ("Advertisement", "chrome.advertisement"),
+        ("Anzeige", "chrome.advertisement"),
+        ("Skip to content", "chrome.skip_link"),
+        ("Accept all cookies", "chrome.cookie_banner"),
+        ("Sign up for our daily newsletter", "social.newsletter_prompt"),
+        ("Share this article", "social.share_prompt"),
+        ("By Jane Smith, Political Editor", "bylines.byline"),
+        ("3. Mai 2024, 17:47", "bylines.timestamp"),
+        ("7 hrs ago", "bylines.relative_time"),
         ("Follow Sky News on WhatsApp", "skynews.whatsapp_prompt"),
+        ("Reporting by Jane Smith; Editing by John Doe", "bylines.agency_signoff"),
     ],
 )
 def test_boilerplate_line_is_removed_with_its_rule(line, rule):
-    text = f"The minister spoke in the Commons on Monday about the plan.\n{line}\nShe said the plan would work."
-    assert removed_rules(text) == {line: rule}
+    assert removed_rules(f"{STORY}\n{line}\n{END}") == {line: rule}
 
 
 @pytest.mark.parametrize(
@@ -48,21 +61,90 @@ def test_boilerplate_line_is_removed_with_its_rule(line, rule):
         "More from the prime minister was expected later, aides said.",
         "He arrived at 4:01 in the morning, police said.",
         "The image: a country divided, as one voter put it.",
+        "By Monday the talks had collapsed.",
+        "A court ruled that sharing the files broke copyright law, and the firm appealed.",
     ],
 )
 def test_content_line_is_kept(line):
-    text = f"The minister spoke in the Commons on Monday about the plan.\n{line}\nShe said the plan would work."
-    assert removed_rules(text) == {}
+    assert removed_rules(f"{STORY}\n{line}\n{END}") == {}
 
 
 def test_short_line_after_a_video_duration_is_the_video_title():
-    text = "Body text of the story goes here.\n4:01\nBritain must ‘lead from the front’\nWhat is the ‘coalition of the willing’?\nMore text."
-    assert removed_rules(text) == {"4:01": "generic.video_duration", "Britain must ‘lead from the front’": VIDEO_TITLE_RULE}
+    text = f"{STORY}\n4:01\nBritain must ‘lead from the front’\nWhat is the ‘coalition of the willing’?\n{END}"
+    assert removed_rules(text) == {"4:01": "media.video_duration", "Britain must ‘lead from the front’": VIDEO_TITLE_RULE}
 
 
 def test_sentence_after_a_video_duration_is_kept():
-    text = "Body.\n4:01\nThe prime minister said on Monday that the talks had gone well.\nMore."
-    assert removed_rules(text) == {"4:01": "generic.video_duration"}
+    text = f"{STORY}\n4:01\nThe prime minister said on Monday that the talks had gone well.\n{END}"
+    assert removed_rules(text) == {"4:01": "media.video_duration"}
+
+
+def test_the_seed_article_loses_exactly_its_furniture():
+    text = (SEEDS / "000_03677c9b510fc185.txt").read_text(encoding="utf-8")
+    assert removed_rules(text) == {
+        "Image: Pic: AP": "media.image_caption",
+        "Please use Chrome browser for a more accessible video player": "media.player_notice",
+        "4:01": "media.video_duration",
+        "Britain must ‘lead from the front’": VIDEO_TITLE_RULE,
+        "Image: Sir Keir hosting European and NATO leaders in London. Pic: PA": "media.image_caption",
+    }
+
+
+def test_a_list_of_the_story_s_own_in_an_extracted_body_stays():
+    # Short lines without full stops look like a menu on a web page; in an article body they are a list.
+    fixtures = ["Arsenal v Chelsea", "Everton v Leeds", "Fulham v Spurs", "Wolves v Brighton"]
+    text = "\n".join([STORY, "The fixtures for the weekend are:", *fixtures, END])
+    assert removed_rules(text) == {}
+
+
+def page_text() -> str:
+    """A full web page: menu, headline, lead, byline, body with a caption, related links, footer."""
+    menu = ["Skip to content", "Home", "News", "Sport", "Business", "Weather", "Search", "Sign in", "Menu"]
+    body = [
+        "Flood barriers failed in three towns on Monday, leaving hundreds of homes under water and roads closed.",
+        "By Jane Smith",
+        "3 May 2024, 17:47",
+        "Getty Images",
+        "Residents watch the river rise",
+        "The council said that the barriers had been tested in March and that an inquiry would be held into why "
+        "they had not held back the water this time.",
+        "Engineers were on site by the afternoon, and the environment agency said the worst was over for now.",
+        "What happens next?",
+        "Residents who have lost their homes will be housed in hotels while the damage is assessed, the council "
+        "said, and payments of up to £500 will be made to every household affected by the floods.",
+    ]
+    related = [
+        "Related stories",
+        "Storm brings travel chaos to the north",
+        "Why the barriers were built",
+        "Council tax to rise by 5%",
+        "Most read",
+        "Man arrested after town centre fight",
+        "School closes after roof collapse",
+    ]
+    footer = ["About us", "Contact us", "Privacy Policy", "Cookie settings", "Terms of Use", "Jobs", "Advertise",
+              "Newsletters", "Facebook", "Twitter", "Instagram", "© 2024 The Daily Example"]
+    footer += [f"Section {n}" for n in range(12)]
+    return "\n".join(menu + ["Flood barriers fail in three towns"] + body + related + footer)
+
+
+def test_a_full_page_keeps_its_story_and_nothing_else():
+    article = clean_article(draft(page_text()), RULES, SETTINGS)
+    assert [paragraph.text for paragraph in article.paragraphs] == [
+        "Flood barriers failed in three towns on Monday, leaving hundreds of homes under water and roads closed.",
+        "The council said that the barriers had been tested in March and that an inquiry would be held into why "
+        "they had not held back the water this time.",
+        "Engineers were on site by the afternoon, and the environment agency said the worst was over for now.",
+        "What happens next?",
+        "Residents who have lost their homes will be housed in hotels while the damage is assessed, the council "
+        "said, and payments of up to £500 will be made to every household affected by the floods.",
+    ]
+    rules = {line.text: line.rule for line in article.removed}
+    assert rules["By Jane Smith"] == "bylines.byline"
+    assert rules["Residents watch the river rise"] == "structure.caption_after_credit"
+    assert rules["Storm brings travel chaos to the north"] == "structure.outside_main_text"
+    assert rules["Home"] == "chrome.menu_control"
+    assert rules["Sport"] == "structure.outside_main_text"
 
 
 @pytest.mark.parametrize(
@@ -82,9 +164,10 @@ def test_paragraph_kind(text, kind):
 
 
 def test_headline_followed_by_blank_line_becomes_the_title():
-    article = clean_article(draft("Ad sales boost Time Warner profit\n\nQuarterly profits rose 76%.\nMore text."), RULES, SETTINGS)
+    text = f"Ad sales boost Time Warner profit\n\n{STORY}\n{END}"
+    article = clean_article(draft(text), RULES, SETTINGS)
     assert article.title == "Ad sales boost Time Warner profit"
-    assert [paragraph.text for paragraph in article.paragraphs] == ["Quarterly profits rose 76%.", "More text."]
+    assert [paragraph.text for paragraph in article.paragraphs] == [STORY, END]
 
 
 def test_first_sentence_is_not_mistaken_for_a_title():
@@ -94,15 +177,24 @@ def test_first_sentence_is_not_mistaken_for_a_title():
 
 def test_user_rule_and_disabled_rule():
     settings = CleanSettings(
-        rules=[{"name": "subscribe", "pattern": "(?i)subscribe to our newsletter"}],
-        disabled_rules=["generic.more_from_section"],
+        rules=[{"name": "plus_prompt", "pattern": "daily example plus", "kind": "paywall"}],
+        disabled_rules=["navigation.more_from_section"],
     )
-    text = "Story.\nSubscribe to our newsletter today\nMore from Politics\nEnd."
-    assert removed_rules(text, settings) == {"Subscribe to our newsletter today": "user.subscribe"}
+    text = f"{STORY}\nDaily Example Plus: all stories for £1\nMore from Politics\n{END}"
+    assert removed_rules(text, settings) == {"Daily Example Plus: all stories for £1": "user.plus_prompt"}
 
 
 def test_unknown_disabled_rule_and_pack_are_config_errors():
     with pytest.raises(ConfigError, match="clean.disabled_rules"):
-        load_rules(CleanSettings(disabled_rules=["generic.no_such_rule"]))
+        load_rules(CleanSettings(disabled_rules=["media.no_such_rule"]))
     with pytest.raises(ConfigError, match="clean.packs"):
         load_rules(CleanSettings(packs=["nosuchoutlet"]))
+
+
+def test_every_removed_line_has_a_rule_and_every_line_one_place():
+    article = clean_article(draft(page_text()), RULES, SETTINGS)
+    kept = {paragraph.line_no for paragraph in article.paragraphs}
+    removed = {line.line_no for line in article.removed}
+    assert not kept & removed
+    assert kept | removed | {article.title_line_no} - {None} == set(range(1, len(page_text().split("\n")) + 1))
+    assert all(line.rule for line in article.removed)

@@ -1,18 +1,77 @@
+"""Dedup: exact, near and contained copies, the survivor rule, and the history index across dates.
+
+Texts are the real Sky News articles of seeds/, edited the way copies of news stories differ."""
+
 import datetime as dt
+import itertools
+import re
 
+import numpy as np
 import pyarrow.parquet as pq
+import pytest
 
-from tasks.config import DedupSettings
-from tasks.dedup import content_hash, deduplicate, history_dir, history_table, load_history
+from tasks import minhash
+from tasks.config import ConfigError, DedupSettings, parse_config
+from tasks.dedup import (
+    _Containment,
+    _resolve_containment,
+    _UnionFind,
+    content_hash,
+    deduplicate,
+    fingerprint,
+    history_table,
+    later_dates_with_copies,
+    load_history,
+    normalise_for_hash,
+)
+from tasks.dedup_index import ArticleFingerprints, DedupIndexError, index_dir
 from tasks.records import CleanArticle, Paragraph
-from tasks.write import replace_partitions
+from tasks.write import write_parquet_file
+
+from tests.conftest import SEEDS
 
 DATE = dt.date(2025, 3, 4)
+SETTINGS = DedupSettings()
 
 
-def article(article_id: str, text: str, source_file: str = "a.txt", line_start: int = 1) -> CleanArticle:
-    paragraphs = [Paragraph(line_start + i, "body", line) for i, line in enumerate(text.split("\n"))]
-    return CleanArticle(article_id, source_file, line_start, line_start + len(paragraphs) - 1, None, None, paragraphs, [])
+def _seed_paragraphs(name: str, first: int, last: int) -> list[str]:
+    lines = (SEEDS / name).read_text(encoding="utf-8").split("\n")[first - 1 : last]
+    return [line for line in lines if len(line.split()) > 8]  # body paragraphs, not captions or credits
+
+
+UKRAINE = _seed_paragraphs("000_03677c9b510fc185.txt", 1, 26)
+MIGRANTS = _seed_paragraphs("001_e16248f705b44a0d.txt", 27, 45)
+# A third story for pages that must differ from both: the Ukraine paragraphs with their words reversed
+# (the same vocabulary, other word pairs).
+ANOTHER_STORY = [" ".join(reversed(paragraph.split())) for paragraph in UKRAINE]
+
+
+def article(article_id: str, text: str | list[str], source_file: str = "a.txt", line_start: int = 1) -> CleanArticle:
+    lines = text if isinstance(text, list) else text.split("\n")
+    paragraphs = [Paragraph(line_start + i, "body", line) for i, line in enumerate(lines)]
+    return CleanArticle(article_id, source_file, line_start, line_start + len(lines) - 1, None, None, paragraphs, [])
+
+
+def run(articles, date=DATE, history=None, settings=SETTINGS):
+    history = history if history is not None else ArticleFingerprints.empty(settings)
+    return deduplicate(articles, date, history, settings)
+
+
+def bigram_jaccard(a: list[str], b: list[str]) -> float:
+    """Independent reference: Jaccard similarity of word-bigram sets, with plain Python sets."""
+
+    def bigrams(paragraphs):
+        words = normalise_for_hash("\n".join(paragraphs)).split()
+        return set(zip(words, words[1:]))
+
+    return len(bigrams(a) & bigrams(b)) / len(bigrams(a) | bigrams(b))
+
+
+def described(duplicates):
+    return [(d.article_id, d.duplicate_of, d.duplicate_of_date, d.method) for d in duplicates]
+
+
+# --- exact -----------------------------------------------------------------------------------------------
 
 
 def test_hash_ignores_case_punctuation_quotes_whitespace_and_unicode_form():
@@ -24,39 +83,266 @@ def test_hash_ignores_case_punctuation_quotes_whitespace_and_unicode_form():
 def test_first_copy_in_source_order_survives():
     later = article("b", "Same story.", "b.txt")
     earlier = article("a", "Same story.", "a.txt", line_start=5)
-    survivors, duplicates = deduplicate([later, earlier], DATE, {}, DedupSettings())
+    survivors, duplicates = run([later, earlier])
     assert [a.article_id for a in survivors] == ["a"]
     assert [(d.article_id, d.duplicate_of, d.duplicate_of_date, d.method, d.similarity) for d in duplicates] == [
         ("b", "a", DATE, "exact", 1.0)
     ]
 
 
-def test_copy_of_an_earlier_partition_is_a_duplicate_of_it():
-    earlier_date = DATE - dt.timedelta(days=1)
-    history = {content_hash("Same story."): ("old", earlier_date)}
-    survivors, duplicates = deduplicate([article("new", "Same story.")], DATE, history, DedupSettings())
-    assert survivors == []
-    assert (duplicates[0].duplicate_of, duplicates[0].duplicate_of_date) == ("old", earlier_date)
+def test_exact_dedup_can_be_switched_off_and_near_then_finds_the_copy():
+    articles = [article("a", UKRAINE), article("b", UKRAINE, "b.txt")]
+    survivors, duplicates = run(articles, settings=DedupSettings(exact=False, near=False))
+    assert len(survivors) == 2 and duplicates == []
+    survivors, duplicates = run(articles, settings=DedupSettings(exact=False))
+    assert [(d.article_id, d.method, d.similarity) for d in duplicates] == [("b", "near", 1.0)]
 
 
-def test_exact_dedup_can_be_switched_off():
-    articles = [article("a", "Same."), article("b", "Same.", "b.txt")]
-    survivors, duplicates = deduplicate(articles, DATE, {}, DedupSettings(exact=False))
+# --- near and contained, within a batch -------------------------------------------------------------------
+
+
+def test_an_update_with_changed_figures_is_a_near_duplicate_with_its_real_jaccard():
+    update = [p.replace("50,271", "50,913").replace("474", "512") for p in MIGRANTS]
+    update[3] = "The prime minister repeated the pledge on Tuesday in a speech to party members in Kent."
+    survivors, duplicates = run([article("first", MIGRANTS, "a.txt"), article("update", update, "b.txt")])
+    assert [a.article_id for a in survivors] == ["first"]
+    [duplicate] = duplicates
+    assert (duplicate.article_id, duplicate.duplicate_of, duplicate.method) == ("update", "first", "near")
+    assert duplicate.similarity == pytest.approx(bigram_jaccard(MIGRANTS, update), abs=1e-4)
+    assert 0.45 <= duplicate.similarity < 1
+
+
+def test_different_stories_of_one_outlet_and_day_are_not_merged():
+    survivors, duplicates = run([article("ukraine", UKRAINE), article("migrants", MIGRANTS, "b.txt")])
     assert len(survivors) == 2 and duplicates == []
 
 
-def test_history_only_holds_earlier_dates(tmp_path):
+def test_a_truncated_copy_is_contained_in_the_full_story_which_survives_even_if_it_comes_later():
+    teaser = MIGRANTS[:6]
+    assert bigram_jaccard(teaser, MIGRANTS) < SETTINGS.threshold  # too short a copy to be "near"
+    survivors, duplicates = run([article("teaser", teaser, "a.txt"), article("full", MIGRANTS, "b.txt")])
+    assert [a.article_id for a in survivors] == ["full"]
+    [duplicate] = duplicates
+    assert (duplicate.article_id, duplicate.duplicate_of, duplicate.method) == ("teaser", "full", "contained")
+    assert duplicate.similarity == pytest.approx(1.0)
+
+
+def test_a_story_embedded_in_two_different_pages_is_dropped_but_the_pages_both_stay():
+    story = MIGRANTS[:8]
+    page_one = UKRAINE + story
+    page_two = story + ANOTHER_STORY
+    assert max(bigram_jaccard(story, page_one), bigram_jaccard(story, page_two)) < SETTINGS.threshold
+    survivors, duplicates = run(
+        [article("story", story, "a.txt"), article("page1", page_one, "b.txt"), article("page2", page_two, "c.txt")]
+    )
+    assert {a.article_id for a in survivors} == {"page1", "page2"}
+    assert [(d.article_id, d.method, d.similarity) for d in duplicates] == [("story", "contained", 1.0)]
+    assert duplicates[0].duplicate_of in {"page1", "page2"}
+
+
+def test_a_page_quoting_part_of_a_story_does_not_swallow_the_story_and_its_copies():
+    story, shortened = MIGRANTS, MIGRANTS[:12]  # a near-duplicate pair
+    page = UKRAINE + ANOTHER_STORY + shortened  # holds the shortened copy whole, but not the story
+    assert bigram_jaccard(shortened, story) >= SETTINGS.threshold > bigram_jaccard(shortened, page)
+    survivors, duplicates = run([article("story", story, "a.txt"), article("short", shortened, "b.txt"), article("page", page, "c.txt")])
+    assert [a.article_id for a in survivors] == ["story", "page"]
+    assert [(d.article_id, d.duplicate_of, d.method) for d in duplicates] == [("short", "story", "near")]
+
+
+def test_a_page_that_is_mostly_one_story_is_its_near_duplicate_and_the_longer_version_survives():
+    story = MIGRANTS[:8]
+    page = UKRAINE[:3] + story
+    assert bigram_jaccard(story, page) >= SETTINGS.threshold
+    survivors, duplicates = run([article("story", story, "a.txt"), article("page", page, "b.txt")])
+    assert [a.article_id for a in survivors] == ["page"]
+    assert [(d.article_id, d.duplicate_of, d.method) for d in duplicates] == [("story", "page", "near")]
+
+
+def test_clusters_are_transitive_and_report_the_similarity_to_the_survivor():
+    words = " ".join(MIGRANTS).split()[:300]
+    a, b, c = (" ".join(words[start : start + 120]) for start in (0, 30, 60))
+    assert bigram_jaccard([a], [b]) >= SETTINGS.threshold > bigram_jaccard([a], [c])
+    survivors, duplicates = run([article("a", a, "1.txt"), article("b", b, "2.txt"), article("c", c, "3.txt")])
+    [survivor] = survivors
+    [other] = [d for d in duplicates if {d.article_id, d.duplicate_of} == {"a", "c"}]
+    assert [d.method for d in duplicates] == ["near", "near"]
+    # a and c joined through b; their own similarity is reported, below the threshold.
+    assert other.similarity == pytest.approx(bigram_jaccard([c], [a]), abs=1e-4)
+    assert other.similarity < SETTINGS.threshold
+
+
+def test_the_result_does_not_depend_on_the_order_articles_arrive_in():
+    update = [p.replace("50,271", "50,913") for p in MIGRANTS]
+    articles = [
+        article("full", MIGRANTS, "b.txt"),
+        article("teaser", MIGRANTS[:5], "a.txt"),
+        article("update", update, "c.txt"),
+        article("ukraine", UKRAINE, "d.txt"),
+        article("copy", UKRAINE, "e.txt"),
+    ]
+    expected = None
+    for permutation in itertools.permutations(articles):
+        survivors, duplicates = run(list(permutation))
+        result = ([a.article_id for a in survivors], described(duplicates))
+        expected = expected or result
+        assert result == expected
+    assert expected[0] == ["full", "ukraine"]
+
+
+def test_short_articles_are_only_compared_exactly():
+    short = "Watch the video above for the latest."
+    assert len(normalise_for_hash(short).split()) < SETTINGS.min_shingles
+    survivors, duplicates = run([article("a", short), article("b", short + " Updated.", "b.txt")])
+    assert len(survivors) == 2 and duplicates == []
+
+
+def test_near_and_containment_can_be_switched_off():
+    teaser, update = MIGRANTS[:6], [p.replace("50,271", "50,913") for p in MIGRANTS]
+    articles = [article("full", MIGRANTS, "a.txt"), article("teaser", teaser, "b.txt"), article("update", update, "c.txt")]
+    _, duplicates = run(articles, settings=DedupSettings(containment=False))
+    assert [(d.article_id, d.method) for d in duplicates] == [("update", "near")]
+    _, duplicates = run(articles, settings=DedupSettings(near=False))
+    assert duplicates == []
+
+
+def test_a_containment_cycle_keeps_the_cluster_whose_survivor_ranks_first():
+    clusters = _UnionFind()
+    edges = [_Containment(a, b, share=0.9, jaccard=0.3) for a, b in [(0, 1), (1, 0), (2, 0)]]
+    final = _resolve_containment(edges, clusters, {0: 0, 1: 1, 2: 2}, rank=lambda node: node, n=3)
+    assert final == {1: 0, 2: 0}
+
+
+# --- signatures ------------------------------------------------------------------------------------------
+
+
+def test_a_signature_does_not_depend_on_the_rest_of_the_batch():
+    texts = [normalise_for_hash("\n".join(t)) for t in (UKRAINE, MIGRANTS, ["one two"], [""])]
+    together = minhash.signatures(minhash.shingle_sets(texts, 2), 256, 1).values
+    for i, text in enumerate(texts):
+        alone = minhash.signatures(minhash.shingle_sets([text], 2), 256, 1).values
+        assert (alone[0] == together[i]).all()
+
+
+def test_estimated_jaccard_is_close_to_the_real_one():
+    texts = ["\n".join(MIGRANTS), "\n".join(MIGRANTS[2:] + UKRAINE[:2]), "\n".join(UKRAINE)]
+    shingles = minhash.shingle_sets([normalise_for_hash(t) for t in texts], 2)
+    values = minhash.signatures(shingles, 256, 1).values
+    for i, j in [(0, 1), (0, 2), (1, 2)]:
+        real = minhash.jaccard_and_containment(shingles.of(i), shingles.of(j))[0]
+        assert float(minhash.estimated_jaccard(values[i], values[j])) == pytest.approx(real, abs=0.08)
+
+
+def test_shingles_of_a_text_shorter_than_a_shingle_are_one_shingle_and_an_empty_text_has_none():
+    shingles = minhash.shingle_sets(["one", "", "one two three"], 3)
+    assert [len(shingles.of(i)) for i in range(3)] == [1, 0, 1]
+    assert minhash.signatures(shingles, 64, 1).has_shingles.tolist() == [True, False, True]
+
+
+def test_lsh_bands_must_fit_in_the_signature():
+    with pytest.raises(ConfigError, match=r"dedup.rows: bands x rows \(64 x 5\) must not exceed num_perm \(256\)"):
+        parse_config({"dedup": {"rows": 5}})
+
+
+# --- history across partitions ---------------------------------------------------------------------------
+
+
+def write_index(state, date, kept, settings=SETTINGS, dropped=()):
+    table = history_table(kept, settings, list(dropped))
+    write_parquet_file(table, index_dir(state) / f"date={date}" / "part-0.parquet", "zstd", 3)
+
+
+def run_date(state, date, articles, settings=SETTINGS):
+    """What the flow does for one date: dedup against the index of earlier dates, then write its entries."""
+    fresh = [article(a.article_id, [p.text for p in a.paragraphs], a.source_file, a.line_start) for a in articles]
+    survivors, duplicates = deduplicate(fresh, date, load_history(state, date, settings), settings)
+    write_index(state, date, survivors, settings, duplicates)
+    return [a.article_id for a in survivors], described(duplicates)
+
+
+def test_the_index_holds_only_earlier_dates_and_no_text(tmp_path):
     state = tmp_path / "state"
-    for date, article_id in [(DATE - dt.timedelta(days=2), "first"), (DATE, "today"), (DATE + dt.timedelta(days=1), "later")]:
-        table = history_table([_hashed(article(article_id, "Same story."))])
-        replace_partitions(state, date, {history_dir(state).name: table}, "zstd", 3)
-    assert load_history(state, before=DATE) == {content_hash("Same story."): ("first", DATE - dt.timedelta(days=2))}
-    assert load_history(state, before=DATE - dt.timedelta(days=2)) == {}
-    # The index holds hashes and ids, never text.
-    files = list(history_dir(state).rglob("*.parquet"))
-    assert pq.read_schema(files[0]).names == ["content_hash", "article_id"]
+    for day, article_id in [(DATE - dt.timedelta(days=2), "first"), (DATE, "today"), (DATE + dt.timedelta(days=1), "later")]:
+        write_index(state, day, [article(article_id, MIGRANTS)])
+    history = load_history(state, DATE, SETTINGS)
+    assert (history.article_ids, history.dates) == (["first"], [DATE - dt.timedelta(days=2)])
+    assert len(load_history(state, DATE - dt.timedelta(days=2), SETTINGS)) == 0
+    path = next(index_dir(state).rglob("*.parquet"))
+    assert pq.read_schema(path).names == ["article_id", "content_hash", "n_shingles", "signature", "anchors", "duplicate_of"]
+    text = "\n".join(MIGRANTS).encode()
+    assert b"Channel" not in path.read_bytes() and len(text) > 2000
 
 
-def _hashed(clean_article: CleanArticle) -> CleanArticle:
-    clean_article.content_hash = content_hash(clean_article.text)
-    return clean_article
+def test_copies_of_earlier_partitions_are_duplicates_of_them(tmp_path):
+    state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
+    run_date(state, yesterday, [article("old", MIGRANTS), article("ukraine", UKRAINE, "b.txt")])
+    update = [p.replace("50,271", "50,913") for p in MIGRANTS]
+    today = [article("copy", MIGRANTS), article("update", update, "b.txt"), article("teaser", UKRAINE[:5], "c.txt")]
+    survivors, duplicates = run_date(state, DATE, today)
+    assert survivors == []
+    assert duplicates == [
+        ("copy", "old", yesterday, "exact"),
+        ("update", "old", yesterday, "near"),
+        ("teaser", "ukraine", yesterday, "contained"),
+    ]
+
+
+def test_similarity_against_the_index_is_estimated_from_the_stored_signatures(tmp_path):
+    state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
+    update = [p.replace("50,271", "50,913") for p in MIGRANTS]
+    update[2:4] = ["The prime minister repeated the pledge on Tuesday in a speech to party members in Kent."]
+    write_index(state, yesterday, [article("old", MIGRANTS)])
+    _, [duplicate] = run([article("update", update)], history=load_history(state, DATE, SETTINGS))
+    assert duplicate.method == "near"
+    assert duplicate.similarity == pytest.approx(bigram_jaccard(MIGRANTS, update), abs=0.08)
+
+
+def test_rerunning_a_date_gives_its_first_result_and_never_matches_itself(tmp_path):
+    state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
+    run_date(state, yesterday, [article("old", MIGRANTS)])
+    today = [article("copy", MIGRANTS), article("ukraine", UKRAINE, "b.txt"), article("teaser", UKRAINE[:5], "c.txt")]
+    first = run_date(state, DATE, today)
+    assert first == (["ukraine"], [("copy", "old", yesterday, "exact"), ("teaser", "ukraine", DATE, "contained")])
+    assert run_date(state, DATE, today) == first
+    assert len(load_history(state, DATE + dt.timedelta(days=1), SETTINGS)) == 2  # replaced, not added
+
+
+def test_a_backfilled_earlier_date_names_the_later_dates_to_rerun_and_the_rerun_restores_date_order(tmp_path):
+    d1, d2, d3 = DATE, DATE + dt.timedelta(days=1), DATE + dt.timedelta(days=2)
+    update = [p.replace("50,271", "50,913") for p in MIGRANTS]
+    batches = {
+        d1: [article("m1", MIGRANTS), article("u1", UKRAINE[:6], "b.txt")],
+        d2: [article("m2", update), article("u2", UKRAINE, "b.txt")],  # an update, and the full Ukraine story
+        d3: [article("m3", MIGRANTS)],
+    }
+    in_order_state = tmp_path / "in_order"
+    in_order = {day: run_date(in_order_state, day, batches[day]) for day in (d1, d2, d3)}
+    assert in_order[d2] == (["u2"], [("m2", "m1", d1, "near")])  # u1 lies inside u2 but was published first
+
+    state = tmp_path / "backfilled"
+    run_date(state, d2, batches[d2])
+    run_date(state, d3, batches[d3])
+    assert run_date(state, d1, batches[d1]) == in_order[d1]  # the backfilled date keeps its articles...
+    kept = load_history(state, d2, SETTINGS)
+    assert later_dates_with_copies(state, d1, [a for a in batches[d1] if a.article_id in kept.article_ids], SETTINGS) == [d2, d3]
+    for day in (d2, d3):  # ...and re-running the later dates applies the survivor rule
+        assert run_date(state, day, batches[day]) == in_order[day]
+    assert later_dates_with_copies(state, d1, batches[d1], SETTINGS) == []
+
+
+def test_an_index_built_with_other_signature_settings_is_refused(tmp_path):
+    state = tmp_path / "state"
+    write_index(state, DATE - dt.timedelta(days=1), [article("old", MIGRANTS)], DedupSettings(seed=7))
+    with pytest.raises(DedupIndexError, match="seed"):
+        load_history(state, DATE, SETTINGS)
+    # The threshold does not change signatures: an index is usable with any threshold.
+    assert len(load_history(state, DATE, DedupSettings(seed=7, threshold=0.6))) == 1
+
+
+def test_the_index_costs_about_the_signature_plus_sixty_bytes_per_article(tmp_path):
+    state = tmp_path / "state"
+    rng = np.random.default_rng(0)
+    vocabulary = re.findall(r"\w+", " ".join(MIGRANTS + UKRAINE))
+    kept = [article(f"{i:016x}", " ".join(rng.choice(vocabulary, 300)), f"{i}.txt") for i in range(500)]
+    write_index(state, DATE, kept)
+    size = next(index_dir(state).rglob("*.parquet")).stat().st_size
+    assert SETTINGS.num_perm < size / len(kept) < SETTINGS.num_perm + 100

@@ -17,10 +17,13 @@ def test_single_article_spans_its_non_blank_lines():
     assert spans(document("\n" + STORY_A + "\n\n"))[0] == [("a.txt", 2, 5)]
 
 
+EVERY_BLANK_RUN = SplitSettings(blank_run_needs_headline=False)
+
+
 def test_blank_line_run_separates_articles_but_a_single_blank_does_not():
-    assert spans(document(STORY_A + "\n\n\n" + STORY_B))[0] == [("a.txt", 1, 4), ("a.txt", 7, 9)]
-    assert spans(document(STORY_A + "\n\n" + STORY_B))[0] == [("a.txt", 1, 8)]
-    three_blanks_needed = SplitSettings(blank_lines_between_articles=3)
+    assert spans(document(STORY_A + "\n\n\n" + STORY_B), settings=EVERY_BLANK_RUN)[0] == [("a.txt", 1, 4), ("a.txt", 7, 9)]
+    assert spans(document(STORY_A + "\n\n" + STORY_B), settings=EVERY_BLANK_RUN)[0] == [("a.txt", 1, 8)]
+    three_blanks_needed = SplitSettings(blank_lines_between_articles=3, blank_run_needs_headline=False)
     assert spans(document(STORY_A + "\n\n\n" + STORY_B), settings=three_blanks_needed)[0] == [("a.txt", 1, 9)]
 
 
@@ -58,7 +61,25 @@ def test_short_shared_block_below_the_minimum_does_not_cut():
 
 
 def test_article_ids_are_stable_and_distinct():
-    first = split_documents([document(STORY_A + "\n\n\n" + STORY_B)], DATE, SETTINGS).articles
-    again = split_documents([document(STORY_A + "\n\n\n" + STORY_B)], DATE, SETTINGS).articles
+    first = split_documents([document(STORY_A + "\n\n\n" + STORY_B)], DATE, EVERY_BLANK_RUN).articles
+    again = split_documents([document(STORY_A + "\n\n\n" + STORY_B)], DATE, EVERY_BLANK_RUN).articles
     assert [a.article_id for a in first] == [a.article_id for a in again]
     assert len({a.article_id for a in first}) == 2
+
+
+def test_a_longer_version_of_a_story_is_not_cut():
+    # The shorter file is contained in the longer one, but one extra paragraph is not an article.
+    short = document(STORY_A, "000.txt")
+    longer = document(STORY_A + "\nAlpha five, added in an update.", "001.txt")
+    assert spans(short, longer)[0] == [("000.txt", 1, 4), ("001.txt", 1, 5)]
+
+
+def test_blank_line_run_inside_an_article_does_not_split_without_a_headline():
+    # BBC articles separate their own sections with two or three blank lines.
+    text = "Headline one\n\nAlpha one.\nAlpha two.\n\n\n\nMore of the same story follows here."
+    assert spans(document(text))[0] == [("a.txt", 1, 8)]
+    text = "Headline one\n\nAlpha one.\nAlpha two.\n\n\nHeadline two\n\nBeta one."
+    assert spans(document(text))[0] == [("a.txt", 1, 4), ("a.txt", 7, 9)]
+    every_run = SplitSettings(blank_run_needs_headline=False)
+    text = "Alpha one.\nAlpha two.\n\n\nMore of the same story follows here."
+    assert spans(document(text), settings=every_run)[0] == [("a.txt", 1, 2), ("a.txt", 5, 5)]

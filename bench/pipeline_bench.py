@@ -1,0 +1,157 @@
+"""Whole-flow throughput and memory, against a naive baseline measured in the same run.
+
+    .venv/bin/python bench/pipeline_bench.py --mb 20 [--mb 100 ...] [--baseline-mb 2] [--repeat 3]
+
+For each size: builds a realistic corpus (bench/corpus.py), runs `newsetl run` on it in a fresh process
+(--repeat times), and reports the median wall time of the flow (from the `runs` dataset, Prefect's start-up
+excluded) and of the whole process, MB/s, articles/s per core, seconds per stage and the process's peak
+RSS. The naive baseline (full-text langdetect, pysbd, datasketch MinHash + LSH, pandas to Parquet, one
+article at a time) runs on the first --baseline-mb of the same corpus: it is ~100x slower, so the
+whole corpus would take hours; throughputs are compared as MB/s.
+Writes bench/results/pipeline.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import build_corpus  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+CORES = os.cpu_count() or 1
+
+
+def run_flow(corpus: Path, data_dir: Path, extra_env: dict[str, str] | None = None) -> dict:
+    """One `newsetl run` in a child process; its wall time and peak RSS from wait4's rusage."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flows", "run", "--input", str(corpus), "--data-dir", str(data_dir), "--date", "2025-01-01"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(extra_env or {})},
+    )
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"newsetl run failed:\n{stderr.decode()[-2000:]}")
+    runs = pd.read_parquet(data_dir / "curated" / "runs").sort_values("started_at")
+    last = runs.iloc[-1]
+    return {
+        "process_seconds": seconds,
+        "flow_seconds": (last.finished_at - last.started_at).total_seconds(),
+        "stages": json.loads(last.seconds_by_stage),
+        "articles": int(last.n_articles),
+        "duplicates": int(last.n_duplicates),
+        "peak_rss_mb": _child_peak_rss_mb(),
+    }
+
+
+def _child_peak_rss_mb() -> float:
+    import resource
+
+    # RUSAGE_CHILDREN is the maximum over all waited-for children, so runs go from small to large.
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def naive_baseline(corpus: Path, max_bytes: int) -> dict:
+    """One article at a time with the obvious libraries: what a pile of scripts does."""
+    import pysbd
+    from datasketch import MinHash, MinHashLSH
+    from langdetect import DetectorFactory, detect
+
+    DetectorFactory.seed = 0
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    lsh = MinHashLSH(threshold=0.45, num_perm=128)
+    rows, read = [], 0
+    started = time.perf_counter()
+    for path in sorted(corpus.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        read += len(text.encode("utf-8"))
+        for number, article in enumerate(text.split("\n* * *\n")):
+            sentences = segmenter.segment(article)
+            language = detect(article)
+            signature = MinHash(num_perm=128)
+            words = article.lower().split()
+            for shingle in zip(words, words[1:]):
+                signature.update(" ".join(shingle).encode("utf-8"))
+            key = f"{path.name}:{number}"
+            duplicate = bool(lsh.query(signature))
+            lsh.insert(key, signature)
+            rows.append({"id": key, "text": article, "language": language, "n_sentences": len(sentences), "dup": duplicate})
+        if read >= max_bytes:
+            break
+    with tempfile.TemporaryDirectory() as temporary:
+        pd.DataFrame(rows).to_parquet(Path(temporary) / "articles.parquet")
+    seconds = time.perf_counter() - started
+    return {"bytes": read, "articles": len(rows), "seconds": seconds, "mb_per_s": read / 1e6 / seconds}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mb", type=float, action="append", help="corpus size(s) in MB (default 20)")
+    parser.add_argument("--baseline-mb", type=float, default=2.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the flow process")
+    args = parser.parse_args()
+    sizes = sorted(args.mb or [20.0])
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    results: dict[str, object] = {"cores": CORES, "env": extra_env, "sizes": []}
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary)
+        for size in sizes:
+            corpus = root / f"corpus-{size:g}"
+            made = build_corpus(corpus, int(size * 1e6))
+            runs = [run_flow(corpus, root / f"data-{size:g}-{attempt}", extra_env) for attempt in range(args.repeat)]
+            flow_seconds = statistics.median(run["flow_seconds"] for run in runs)
+            entry = {
+                "mb": made["bytes"] / 1e6,
+                "corpus": made,
+                "flow_seconds_median": round(flow_seconds, 2),
+                "process_seconds_median": round(statistics.median(run["process_seconds"] for run in runs), 2),
+                "mb_per_s": round(made["bytes"] / 1e6 / flow_seconds, 3),
+                "mb_per_s_per_core": round(made["bytes"] / 1e6 / flow_seconds / CORES, 3),
+                "articles_per_s_per_core": round(made["articles"] / flow_seconds / CORES, 1),
+                "peak_rss_mb": round(max(run["peak_rss_mb"] for run in runs), 1),
+                "stages_median": {
+                    stage: round(statistics.median(run["stages"][stage] for run in runs), 2) for stage in runs[0]["stages"]
+                },
+                "articles_out": runs[0]["articles"],
+                "duplicates_out": runs[0]["duplicates"],
+            }
+            results["sizes"].append(entry)
+            print(
+                f"{entry['mb']:8.1f} MB  flow {entry['flow_seconds_median']:7.2f} s  {entry['mb_per_s']:6.2f} MB/s "
+                f"({entry['mb_per_s_per_core']:.2f}/core, {entry['articles_per_s_per_core']:.0f} articles/s/core)  "
+                f"process {entry['process_seconds_median']:.1f} s  peak RSS {entry['peak_rss_mb']:.0f} MB",
+                flush=True,
+            )
+            print("          stages: " + ", ".join(f"{k} {v}" for k, v in entry["stages_median"].items()), flush=True)
+        try:
+            baseline = naive_baseline(root / f"corpus-{sizes[0]:g}", int(args.baseline_mb * 1e6))
+        except ImportError as error:
+            baseline = {"skipped": f"{error} (pip install -e '.[bench]')"}
+    results["baseline"] = baseline
+    if "mb_per_s" in baseline:
+        ours = results["sizes"][0]["mb_per_s"]
+        results["ratio_vs_baseline"] = round(ours / baseline["mb_per_s"], 1)
+        print(f"naive baseline: {baseline['mb_per_s']:.3f} MB/s on {baseline['bytes'] / 1e6:.1f} MB; "
+              f"newsetl {ours:.2f} MB/s = {results['ratio_vs_baseline']}x")
+    else:
+        print(f"naive baseline: {baseline}")
+    output = REPO / "bench" / "results" / "pipeline.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Learned boilerplate: lines that recur across many different stories are page furniture.
+
+A site's footer, newsletter prompt or "Most read" heading is on every page it serves; a sentence of a story
+is not. A line (normalised: case folded, numbers made 0, punctuation dropped) is learned as boilerplate when
+it occurs in at least `min_stories` different stories from at least `min_files` different files, counting
+this batch and the last `history_partitions` earlier partitions.
+
+"Different stories" matters: the same article saved twice, or again the next day, is not evidence (dedup
+deals with it). A story is known by its three longest lines, which chrome rarely is, so copies of one
+article count once however often they recur. Only lines of at most `max_chars` characters are counted:
+boilerplate is short, and the index stays small.
+
+The index of earlier partitions lives under <data_dir>/state/boilerplate_index/date=YYYY-MM-DD/ as Parquet
+holding only 64-bit hashes (line, story, file), never text. A partition only reads earlier dates, so a
+re-run sees the same history as the first run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from tasks.config import LearnedSettings
+from tasks.records import ArticleDraft
+
+RULE = "learned.recurring_line"
+INDEX_DATASET = "boilerplate_index"
+STORY_KEY_LINES = 3
+
+INDEX_SCHEMA = pa.schema(
+    [
+        pa.field("line_key", pa.int64(), nullable=False),
+        pa.field("story_key", pa.int64(), nullable=False),
+        pa.field("file_key", pa.int64(), nullable=False),
+    ]
+)
+
+_DIGITS = re.compile(r"\d+")
+_NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]+|_")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_line(text: str) -> str:
+    """Case folded, every number made 0, punctuation dropped: "Updated 12:45, 3 May 2024" and "Updated
+    09:10, 14 May 2024" normalise alike."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _DIGITS.sub("0", text)
+    text = _NOT_WORD_OR_SPACE.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _key(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def line_key(text: str) -> int:
+    return _key(normalise_line(text))
+
+
+def story_key(normalised_lines: list[str]) -> int:
+    longest = sorted(set(normalised_lines), key=lambda line: (-len(line), line))[:STORY_KEY_LINES]
+    return _key("\n".join(sorted(longest)))
+
+
+def file_key(date: dt.date, source_file: str) -> int:
+    return _key(f"{date.isoformat()}|{source_file}")
+
+
+def batch_line_index(drafts: list[ArticleDraft], date: dt.date, settings: LearnedSettings) -> pa.Table:
+    """One row per (line, story, file) of this batch, for the lines short enough to count."""
+    rows: set[tuple[int, int, int]] = set()
+    for draft in drafts:
+        texts = [line.text.strip() for line in draft.lines if not line.is_blank]
+        normalised = [normalise_line(text) for text in texts]
+        story = story_key(normalised)
+        file = file_key(date, draft.source_file)
+        for text, norm in zip(texts, normalised):
+            if norm and len(text) <= settings.max_chars:
+                rows.add((_key(norm), story, file))
+    ordered = sorted(rows)
+    return pa.table(
+        {name: [row[column] for row in ordered] for column, name in enumerate(INDEX_SCHEMA.names)},
+        schema=INDEX_SCHEMA,
+    )
+
+
+def index_dir(state_dir: Path) -> Path:
+    return state_dir / INDEX_DATASET
+
+
+def load_index_history(state_dir: Path, before: dt.date, settings: LearnedSettings) -> pa.Table:
+    """The index rows of the last `history_partitions` partitions dated before `before`."""
+    root = index_dir(state_dir)
+    if settings.history_partitions == 0 or not root.exists():
+        return INDEX_SCHEMA.empty_table()
+    dates = sorted(
+        dt.date.fromisoformat(path.name.removeprefix("date="))
+        for path in root.glob("date=*")
+        if path.is_dir() and dt.date.fromisoformat(path.name.removeprefix("date=")) < before
+    )[-settings.history_partitions :]
+    if not dates:
+        return INDEX_SCHEMA.empty_table()
+    paths = [str(path) for date in dates for path in sorted((root / f"date={date.isoformat()}").glob("*.parquet"))]
+    return ds.dataset(paths, format="parquet", schema=INDEX_SCHEMA).to_table()
+
+
+def learned_line_keys(batch: pa.Table, history: pa.Table, settings: LearnedSettings) -> frozenset[int]:
+    """Keys of the lines seen in enough different stories from enough different files."""
+    if not settings.enabled or batch.num_rows == 0:
+        return frozenset()
+    # Only lines of this batch can be removed here, so history counts only for those.
+    in_batch = pc.is_in(history["line_key"], value_set=pc.unique(batch["line_key"]))
+    rows = pa.concat_tables([batch, history.filter(in_batch)])
+    counts = rows.group_by("line_key").aggregate([("story_key", "count_distinct"), ("file_key", "count_distinct")])
+    enough = pc.and_(
+        pc.greater_equal(counts["story_key_count_distinct"], settings.min_stories),
+        pc.greater_equal(counts["file_key_count_distinct"], settings.min_files),
+    )
+    return frozenset(counts.filter(enough)["line_key"].to_pylist())

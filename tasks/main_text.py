@@ -1,0 +1,116 @@
+"""Main text: the stretch of a page that holds the story, found as the best-scoring run of lines.
+
+A full page is furniture around one story: menus and cookie banners before it, share buttons, tag lists,
+teasers of other stories and footers after it. Inside the story, prose lines follow each other with
+little in between; around it, prose is rare and broken up by menus, links and credits. Each line scores:
+
+    prose line (text density good or near good)                  + its length, at most `max_line_score`
+      ... standing alone between non-prose lines (a teaser)      x `isolated_weight`
+    other kept line (heading, menu item, name)                   - short_penalty (bad lines: bad_penalty)
+    line removed by a rule (byline, credit, share button...)     - furniture_penalty
+
+and the main text is the stretch with the highest total (a maximum-subarray search), widened upwards to
+take in the story's lead. Prose outside it is cut off from the story by more furniture than it weighs (a
+teaser after a "Most read" list, a cookie notice under the footer) and is removed as
+"structure.outside_main_text". Lines removed by rules cost less than unknown lines because a story's
+own furniture (byline, date, picture credit) stands between its lead and its body.
+
+An extracted article body (prose with a few stray lines) has no outside: cutting its ends would only risk
+the story's first or last paragraph. Only a text with at least `min_furniture_lines` lines that are not
+prose is taken for a page (see `looks_like_page`).
+"""
+
+from __future__ import annotations
+
+from tasks.config import MainTextSettings
+from tasks.structure import LineVerdict
+from tasks.text_density import BAD, GOOD, NEAR_GOOD
+
+OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"
+
+
+def prose_flags(verdicts: list[LineVerdict]) -> list[bool]:
+    return [verdict.kept and verdict.density_class in (GOOD, NEAR_GOOD) for verdict in verdicts]
+
+
+def isolated(prose: list[bool], verdicts: list[LineVerdict]) -> list[bool]:
+    """For each line: is it prose whose nearest kept neighbours on both sides are not prose? Teasers of
+    other stories stand alone between their headline and byline; paragraphs stand next to paragraphs.
+    Lines removed by rules are skipped: a caption between two paragraphs does not part them."""
+    kept = [index for index, verdict in enumerate(verdicts) if verdict.kept]
+    flags = [False] * len(verdicts)
+    for position, index in enumerate(kept):
+        if prose[index]:
+            before = position > 0 and prose[kept[position - 1]]
+            after = position + 1 < len(kept) and prose[kept[position + 1]]
+            flags[index] = not before and not after
+    return flags
+
+
+def line_scores(verdicts: list[LineVerdict], settings: MainTextSettings) -> list[float]:
+    prose = prose_flags(verdicts)
+    scores: list[float] = []
+    for verdict, is_prose, alone in zip(verdicts, prose, isolated(prose, verdicts)):
+        if not verdict.kept:
+            scores.append(-settings.furniture_penalty)
+        elif is_prose:
+            weight = settings.isolated_weight if alone else 1.0
+            scores.append(weight * min(len(verdict.text), settings.max_line_score))
+        elif verdict.density_class == BAD:
+            scores.append(-settings.bad_penalty)
+        else:
+            scores.append(-settings.short_penalty)
+    return scores
+
+
+def best_span(scores: list[float]) -> tuple[int, int] | None:
+    """[start, end) of the stretch with the highest total score (Kadane), or None when none is positive."""
+    best_score, best = 0.0, None
+    score, start = 0.0, 0
+    for index, line_score in enumerate(scores):
+        score += line_score
+        if score <= 0:
+            score, start = 0.0, index + 1
+        elif score > best_score:
+            best_score, best = score, (start, index + 1)
+    return best
+
+
+def lead_start(prose: list[bool], start: int, max_gap: int) -> int:
+    """Where the main text starts once its lead is included.
+
+    The standfirst of a story stands alone above the body, parted from it by the byline, the date and the
+    picture with its caption and credit: to the score it looks like a teaser. Prose lines above the main
+    text are taken in as long as no more than `max_gap` non-prose lines have been passed on the way up.
+    """
+    gap, lead = 0, start
+    for index in range(start - 1, -1, -1):
+        if prose[index]:
+            lead = index
+            continue
+        gap += 1
+        if gap > max_gap:
+            break
+    return lead
+
+
+def main_text_span(verdicts: list[LineVerdict], settings: MainTextSettings) -> tuple[int, int] | None:
+    span = best_span(line_scores(verdicts, settings))
+    if span is None:
+        return None
+    prose = prose_flags(verdicts)
+    return lead_start(prose, span[0], settings.lead_max_gap), span[1]
+
+
+def looks_like_page(verdicts: list[LineVerdict], settings: MainTextSettings) -> bool:
+    """A full web page rather than an extracted article body: at least `min_furniture_lines` lines that
+    are not prose (menu items, links, credits, lines removed by rules). An extracted body has a few."""
+    return sum(not flag for flag in prose_flags(verdicts)) >= settings.min_furniture_lines
+
+
+def remove_outside_main_text(verdicts: list[LineVerdict], settings: MainTextSettings) -> None:
+    """Remove the kept lines outside the main text of a full page (see the module's docstring)."""
+    start, end = main_text_span(verdicts, settings) or (0, 0)
+    for index, verdict in enumerate(verdicts):
+        if verdict.kept and not start <= index < end:
+            verdict.remove(OUTSIDE_MAIN_TEXT_RULE, "outside_main_text")

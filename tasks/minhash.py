@@ -1,0 +1,256 @@
+"""MinHash signatures and LSH band keys of word shingles, vectorised with numpy over a whole batch.
+
+What a newcomer needs to know:
+- A shingle is a run of `shingle_size` consecutive words; an article is the *set* of its shingle hashes.
+  Articles shorter than one shingle get a single shingle of all their words.
+- Word hashes are blake2b (stable across processes and Python versions, unlike `hash()`), because
+  signatures are persisted in the dedup index and compared with later runs.
+- Signatures use one-permutation hashing with optimal densification (Li, Owen & Zhang 2012; Shrivastava
+  2017): each shingle hash is spread over `num_perm` bins and each bin keeps its minimum, so the cost is
+  one hash per shingle instead of one per shingle *and* permutation (256 times less work); empty bins
+  borrow a non-empty bin's value in a fixed pseudo-random order, which keeps P(bin i agrees) = Jaccard.
+- Only the lowest 8 bits of each bin are kept ("b-bit minwise hashing", Li & König 2010): a signature is
+  `num_perm` bytes. Two different minima agree on 8 bits with probability 1/256, which
+  `estimated_jaccard` corrects for. LSH band keys are taken from these bytes, so the band keys of the
+  index and those of a new batch are the same function of the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_U64 = np.uint64
+_EMPTY = np.uint32(0xFFFFFFFF)
+_GOLDEN = _U64(0x9E3779B97F4A7C15)
+_FNV_PRIME = _U64(0x100000001B3)
+# Densification tries this many pseudo-random bins per empty bin in vectorised rounds; the rare bins still
+# empty after that (articles of a handful of shingles) take the next non-empty bin to the right.
+_DENSIFY_ROUNDS = 512
+_VALUE_BITS = 8
+_VALUE_COLLISION = 1.0 / (1 << _VALUE_BITS)
+
+
+def mix64(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a fast, well-spread 64-bit hash of 64-bit integers (wrapping arithmetic)."""
+    with np.errstate(over="ignore"):
+        x = values ^ (values >> _U64(30))
+        x = x * _U64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> _U64(27))
+        x = x * _U64(0x94D049BB133111EB)
+        return x ^ (x >> _U64(31))
+
+
+def _word_hashes(words: pa.Array) -> np.ndarray:
+    """Stable 64-bit hash of each word; each distinct word of the batch is hashed once."""
+    encoded = words.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    hashes = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little") for word in distinct),
+        dtype=_U64,
+        count=len(distinct),
+    )
+    return hashes[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting: numpy 2's hash-based np.unique is many times slower on integer arrays."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
+class ShingleSets:
+    """The shingle hashes of many articles, concatenated: article i owns hashes[offsets[i]:offsets[i+1]],
+    sorted, repeats included (`of(i)` is its set)."""
+
+    def __init__(self, hashes: np.ndarray, offsets: np.ndarray) -> None:
+        for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
+            hashes[start:end].sort()
+        self.hashes, self.offsets = hashes, offsets
+        # True at the first occurrence of each distinct value within its article.
+        self._first = np.ones(len(hashes), dtype=bool)
+        if len(hashes) > 1:
+            self._first[1:] = hashes[1:] != hashes[:-1]
+        self._first[offsets[:-1][offsets[:-1] < len(hashes)]] = True
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def of(self, index: int) -> np.ndarray:
+        start, end = self.offsets[index], self.offsets[index + 1]
+        return self.hashes[start:end][self._first[start:end]]
+
+    def sizes(self) -> np.ndarray:
+        """Distinct shingles per article."""
+        counts = np.concatenate(([0], np.cumsum(self._first, dtype=np.int64)))
+        return counts[self.offsets[1:]] - counts[self.offsets[:-1]]
+
+
+def shingle_sets(texts: Sequence[str], shingle_size: int) -> ShingleSets:
+    """Hash every run of `shingle_size` consecutive words of each text. Texts must be normalised: words
+    separated by single spaces, no leading or trailing space (see tasks.dedup.normalise_for_hash)."""
+    words = pc.split_pattern(pa.array(texts, type=pa.string()), " ")
+    lengths = pc.list_value_length(words).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = pc.list_flatten(words)
+    # "" splits into one empty word; an empty text has no words.
+    empty_text = np.fromiter((not text for text in texts), dtype=bool, count=len(texts))
+    lengths[empty_text] = 0
+    flat = flat.filter(pc.not_equal(flat, ""))
+    total = len(flat)
+    tokens = _word_hashes(flat)
+    word_starts = np.cumsum(lengths) - lengths
+    word_ends = word_starts + lengths
+    counts = np.where(lengths > 0, np.maximum(lengths - shingle_size + 1, 1), 0)
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    # Position of each shingle's first word: the article's first word plus the shingle's rank in it.
+    rank_in_article = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], counts)
+    first = np.repeat(word_starts, counts) + rank_in_article
+    end = np.repeat(word_ends, counts)
+    hashes = tokens[first] if total else np.zeros(0, dtype=_U64)
+    with np.errstate(over="ignore"):
+        for step in range(1, shingle_size):
+            inside = first + step < end  # false only in articles shorter than one shingle
+            following = tokens[np.minimum(first + step, total - 1)]
+            combined = ((hashes << _U64(27)) | (hashes >> _U64(37))) * _GOLDEN ^ following
+            hashes = np.where(inside, combined, hashes)
+    return ShingleSets(mix64(hashes), offsets)
+
+
+@dataclass(frozen=True)
+class Signatures:
+    values: np.ndarray  # uint8, shape (n_articles, num_perm)
+    has_shingles: np.ndarray  # bool, shape (n_articles,): False for articles without a word
+
+
+def signatures(shingles: ShingleSets, num_perm: int, seed: int) -> Signatures:
+    n_articles = len(shingles)
+    seeded = mix64(shingles.hashes ^ mix64(np.array([seed], dtype=_U64)))
+    # High 32 bits choose the bin (multiply-shift range reduction), low 32 bits are the value.
+    bins = ((seeded >> _U64(32)) * _U64(num_perm)) >> _U64(32)
+    values = (seeded & _U64(0xFFFFFFFF)).astype(np.uint32)
+    article = np.repeat(np.arange(n_articles, dtype=np.int64), np.diff(shingles.offsets))
+    minima = np.full(n_articles * num_perm, _EMPTY, dtype=np.uint32)
+    np.minimum.at(minima, article * num_perm + bins.astype(np.int64), values)
+    minima = minima.reshape(n_articles, num_perm)
+    has_shingles = np.diff(shingles.offsets) > 0
+    _densify(minima, has_shingles, seed)
+    return Signatures((minima & np.uint32((1 << _VALUE_BITS) - 1)).astype(np.uint8), has_shingles)
+
+
+def _densify(minima: np.ndarray, has_shingles: np.ndarray, seed: int) -> None:
+    """Fill each empty bin j, in place, from the first non-empty bin of a pseudo-random sequence that
+    depends only on (seed, j, attempt), so two articles borrow from the same bins."""
+    num_perm = minima.shape[1]
+    original = minima.copy()
+    non_empty = original != _EMPTY
+    rows, columns = np.nonzero(~non_empty & has_shingles[:, None])
+    bin_ids = np.arange(num_perm, dtype=_U64)
+    for attempt in range(1, _DENSIFY_ROUNDS + 1):
+        if len(rows) == 0:
+            return
+        key = mix64(bin_ids * _U64(0x10001) + _U64(attempt) + (_U64(seed) << _U64(32)))
+        targets = ((key >> _U64(32)) * _U64(num_perm) >> _U64(32)).astype(np.int64)
+        source = targets[columns]
+        found = non_empty[rows, source]
+        minima[rows[found], columns[found]] = original[rows[found], source[found]]
+        rows, columns = rows[~found], columns[~found]
+    for row, column in zip(rows.tolist(), columns.tolist()):
+        source = next(c % num_perm for c in range(column + 1, column + num_perm + 1) if non_empty[row, c % num_perm])
+        minima[row, column] = original[row, source]
+
+
+def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """uint64 key per (article, band): a hash of the band's `rows` signature bytes and its number."""
+    per_band = values[:, : bands * rows].reshape(len(values), bands, rows).astype(_U64)
+    keys = np.broadcast_to(np.arange(bands, dtype=_U64) + _U64(1), per_band.shape[:2]).copy()
+    with np.errstate(over="ignore"):
+        for row in range(rows):
+            keys = (keys ^ per_band[:, :, row]) * _FNV_PRIME
+    return mix64(keys)
+
+
+def estimated_jaccard(values_a: np.ndarray, values_b: np.ndarray) -> np.ndarray:
+    """Jaccard similarity estimated from 8-bit signatures (rows of the same shape), corrected for the
+    1/256 chance that two different minima agree on their low 8 bits."""
+    agree = np.mean(values_a == values_b, axis=-1)
+    return np.clip((agree - _VALUE_COLLISION) / (1 - _VALUE_COLLISION), 0.0, 1.0)
+
+
+def estimated_containment(jaccard: np.ndarray | float, size_a, size_b) -> np.ndarray:
+    """Share of a's shingles found in b, from their Jaccard similarity and set sizes:
+    |a ∩ b| = J (|a| + |b|) / (1 + J)."""
+    jaccard = np.asarray(jaccard, dtype=np.float64)
+    size_a = np.maximum(np.asarray(size_a, dtype=np.float64), 1)
+    return np.clip(jaccard * (size_a + np.asarray(size_b, dtype=np.float64)) / ((1 + jaccard) * size_a), 0.0, 1.0)
+
+
+def pairs_sharing_a_key(keys: np.ndarray, owners: np.ndarray, neighbours: int) -> np.ndarray:
+    """Pairs of owners (an (n, 2) int64 array, unordered, with repeats) whose rows share a key.
+
+    In a bucket of equal keys, each row is paired with the bucket's first row (rows come in survivor-rule
+    order, so that is the likely survivor) and with the next `neighbours` rows: all pairs of a small
+    bucket, a linear number in the large bucket of a story copied many times."""
+    if len(keys) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys, sorted_owners = keys[order], owners[order]
+    starts_bucket = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
+    bucket_first = np.maximum.accumulate(np.where(starts_bucket, np.arange(len(keys)), 0))
+    found = [np.stack([sorted_owners[bucket_first[~starts_bucket]], sorted_owners[~starts_bucket]], axis=1)]
+    for step in range(1, neighbours + 1):
+        same = np.nonzero(sorted_keys[step:] == sorted_keys[:-step])[0]
+        found.append(np.stack([sorted_owners[same], sorted_owners[same + step]], axis=1))
+    return np.concatenate(found).astype(np.int64)
+
+
+def lsh_candidate_pairs(keys: np.ndarray, neighbours: int) -> np.ndarray:
+    """Distinct pairs (i, j), i < j, of rows sharing their key in at least one band (column)."""
+    n_rows, n_bands = keys.shape
+    rows = np.arange(n_rows, dtype=np.int64)
+    found = [pairs_sharing_a_key(keys[:, band], rows, neighbours) for band in range(n_bands)]
+    return unique_pairs(np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64), n_rows)
+
+
+def matches_in(keys: np.ndarray, index_keys: np.ndarray, per_key: int) -> np.ndarray:
+    """Distinct pairs (i, h) where row i of `keys` shares a key with row h of `index_keys` in the same
+    column, at most `per_key` index rows per key (the first ones, in index row order)."""
+    if len(keys) == 0 or len(index_keys) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    found: list[np.ndarray] = []
+    for column in range(keys.shape[1]):
+        order = np.argsort(index_keys[:, column], kind="stable")
+        sorted_keys = index_keys[order, column]
+        first = np.searchsorted(sorted_keys, keys[:, column], side="left")
+        last = np.searchsorted(sorted_keys, keys[:, column], side="right")
+        for offset in range(per_key):
+            hit = np.nonzero(first + offset < last)[0]
+            found.append(np.stack([hit, order[first[hit] + offset]], axis=1))
+    return unique_pairs(np.concatenate(found), max(len(index_keys), len(keys)), ordered=False)
+
+
+def unique_pairs(pairs: np.ndarray, bound: int, ordered: bool = True) -> np.ndarray:
+    """Distinct rows of an (n, 2) array of non-negative ints below `bound`; with `ordered`, as (low, high)
+    without self-pairs. Encoded as one int64 each because np.unique(axis=0) is slow."""
+    pairs = pairs.astype(np.int64)
+    if ordered:
+        pairs = np.sort(pairs, axis=1)
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    codes = sorted_unique(pairs[:, 0] * bound + pairs[:, 1])
+    return np.stack([codes // bound, codes % bound], axis=1)
+
+
+def jaccard_and_containment(set_a: np.ndarray, set_b: np.ndarray) -> tuple[float, float, float]:
+    """(Jaccard, share of a in b, share of b in a) of two sorted unique hash arrays."""
+    common = 0
+    if len(set_a) and len(set_b):
+        found = np.minimum(np.searchsorted(set_b, set_a), len(set_b) - 1)
+        common = int(np.count_nonzero(set_b[found] == set_a))
+    union = len(set_a) + len(set_b) - common
+    return (common / union if union else 1.0, common / max(len(set_a), 1), common / max(len(set_b), 1))

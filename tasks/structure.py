@@ -1,0 +1,127 @@
+"""Structural heuristics: rules that need a line's neighbours, on plain text without HTML.
+
+They work on an article's non-blank lines in reading order, each a `LineVerdict` that is either kept or
+removed with a rule, and remove more lines:
+
+- structure.video_title: the short line after a video's running time ("4:01" / "Britain must 'lead
+  from the front'") is the video's title;
+- structure.caption_after_marker: the line after a lone media marker ("Image caption," / "Bild") is a
+  caption, unless it reads like a paragraph of the story;
+- structure.caption_after_credit: a short line without a full stop right after a picture credit
+  ("Getty Images" / "Nato was founded in Washington DC in 1949") is that picture's caption;
+- structure.byline_after_marker: the short line after a lone "By" / "Von" is the author's name;
+- structure.repeated_line: a line that recurs several times in one article;
+- structure.link_run: a run of short link-like lines (no full stop at the end) is a menu or a list of
+  related articles; the last line of a run, when the story goes on right after it, is a sub-heading and
+  stays.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from tasks.boilerplate_learned import normalise_line
+from tasks.config import StructureSettings
+from tasks.records import RawLine
+from tasks.textlines import ends_like_sentence, is_link_like, is_list_item, is_short_unpunctuated, word_count
+
+VIDEO_TITLE_RULE = "structure.video_title"
+CAPTION_AFTER_MARKER_RULE = "structure.caption_after_marker"
+CAPTION_AFTER_CREDIT_RULE = "structure.caption_after_credit"
+LINK_RUN_RULE = "structure.link_run"
+REPEATED_LINE_RULE = "structure.repeated_line"
+BYLINE_AFTER_MARKER_RULE = "structure.byline_after_marker"
+BYLINE_NAME_MAX_WORDS = 8
+
+
+@dataclass
+class LineVerdict:
+    """One non-blank line of an article and what cleaning decided for it."""
+
+    line: RawLine
+    text: str  # stripped
+    rule: str | None = None  # the removing rule; None while the line is kept
+    kind: str | None = None  # the removing rule's kind (e.g. "credit", "video_duration")
+    density_class: str = ""  # bad, short, near_good or good (tasks/text_density.py), for kept lines
+
+    @property
+    def kept(self) -> bool:
+        return self.rule is None
+
+    def remove(self, rule: str, kind: str | None = None) -> None:
+        self.rule, self.kind = rule, kind
+
+
+def remove_video_titles(verdicts: list[LineVerdict], max_words: int) -> None:
+    """Video embeds render as duration + title ("4:01" / "Britain must 'lead from the front'")."""
+    for previous, verdict in zip(verdicts, verdicts[1:]):
+        if previous.kind == "video_duration" and verdict.kept and is_short_unpunctuated(verdict.text, max_words):
+            verdict.remove(VIDEO_TITLE_RULE, "video_title")
+
+
+def remove_captions(verdicts: list[LineVerdict], settings: StructureSettings) -> None:
+    for previous, verdict in zip(verdicts, verdicts[1:]):
+        if not verdict.kept:
+            continue
+        if previous.kind == "media_marker" and word_count(verdict.text) <= settings.caption_max_words:
+            verdict.remove(CAPTION_AFTER_MARKER_RULE, "caption")
+        elif (
+            previous.kind == "credit"
+            and word_count(verdict.text) <= settings.credit_caption_max_words
+            and not ends_like_sentence(verdict.text)
+            and not is_list_item(verdict.text)
+        ):
+            # Captions rarely end with a full stop; a sentence after a credit is the story going on.
+            verdict.remove(CAPTION_AFTER_CREDIT_RULE, "caption")
+
+
+def remove_byline_names(verdicts: list[LineVerdict], max_words: int) -> None:
+    """"Von" / "Jasper Riemann": the author's name after a lone byline marker."""
+    for previous, verdict in zip(verdicts, verdicts[1:]):
+        if previous.kind == "byline_marker" and verdict.kept and is_short_unpunctuated(verdict.text, max_words):
+            verdict.remove(BYLINE_AFTER_MARKER_RULE, "byline")
+
+
+def remove_repeated_lines(verdicts: list[LineVerdict], min_repeats: int) -> None:
+    """A line that recurs `min_repeats` times in one article ("Article content", a "Most popular" box
+    shown after every section) is furniture: a story does not repeat its own sentences."""
+    counts = Counter(normalise_line(verdict.text) for verdict in verdicts)
+    for verdict in verdicts:
+        if verdict.kept and counts[normalise_line(verdict.text)] >= min_repeats:
+            verdict.remove(REPEATED_LINE_RULE, "repeated")
+
+
+def remove_link_runs(verdicts: list[LineVerdict], settings: StructureSettings, need_header: bool = False) -> None:
+    """Runs of link-like lines: menus and related-article lists, also inside the body of a story.
+
+    A run is a stretch of kept link-like lines, possibly interrupted by lines already removed as
+    navigation; a related-articles header ("More from Politics", "Mehr zum Thema") counts towards it. A
+    run of at least `link_run_min_lines` is removed, except a last line that the story follows directly.
+    With `need_header` (an extracted article body, where a run of short lines is more often a list of
+    the story's own: fixtures, key points), only runs that contain such a header are removed.
+    """
+    index = 0
+    while index < len(verdicts):
+        run: list[int] = []
+        headers = 0
+        cursor = index
+        while cursor < len(verdicts):
+            verdict = verdicts[cursor]
+            if verdict.kept and is_link_like(verdict.text, settings.link_max_words):
+                run.append(cursor)
+            elif not verdict.kept and verdict.kind in ("related_header", "navigation"):
+                headers += 1
+            else:
+                break
+            cursor += 1
+        if len(run) + headers >= settings.link_run_min_lines and run and (headers or not need_header):
+            following = verdicts[cursor] if cursor < len(verdicts) else None
+            last = run[-1]
+            if following is not None and following.kept and last == cursor - 1 and not is_link_like(
+                following.text, settings.link_max_words
+            ):
+                run = run[:-1]  # a sub-heading: the story goes on right after it
+            for member in run:
+                verdicts[member].remove(LINK_RUN_RULE, "navigation")
+        index = max(cursor, index + 1)

@@ -1,0 +1,180 @@
+"""Text density: tell running prose from page furniture by length and stopword share (jusText's idea).
+
+Menus, credits, bylines and link lists are short or made of names; prose is long and full of function
+words. Each line gets a class from its own length and stopword density:
+
+    bad        too few function words for prose, or a copyright notice
+    short      too short to judge alone
+    near_good  prose-like but not long
+    good       long prose
+
+then `short` and `near_good` lines are settled by their neighbours, as jusText does: a short line between
+good lines is good (a sub-heading, a one-line paragraph), between bad lines it is bad (a menu item); a
+near-good line next to a good line is good. The function words come from tasks/stopwords/<lang>.txt; an
+article whose text matches none of the lists well (Japanese, Czech, ...) is judged by length alone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from tasks.config import TextDensitySettings
+from tasks.textlines import ends_like_sentence
+
+STOPWORDS_DIR = Path(__file__).parent / "stopwords"
+
+BAD, SHORT, NEAR_GOOD, GOOD = "bad", "short", "near_good", "good"
+
+_WORD = re.compile(r"\w+")
+# A copyright notice, not a story about copyright: the sign, or the word with a year.
+_COPYRIGHT = re.compile(
+    r"(?i)©|\bcopyright\s*(?:\(c\)\s*)?\d{4}|\(c\)\s*\d{4}|all rights reserved|alle rechte vorbehalten"
+    r"|tous droits réservés|todos los derechos reservados|tutti i diritti riservati"
+)
+
+
+@lru_cache(maxsize=None)
+def load_stopwords(language: str) -> frozenset[str]:
+    path = STOPWORDS_DIR / f"{language}.txt"
+    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(word for word in words if word and not word.startswith("#"))
+
+
+def available_languages() -> list[str]:
+    return sorted(path.stem for path in STOPWORDS_DIR.glob("*.txt"))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def stopword_density(text: str, stopwords: frozenset[str]) -> float:
+    """Share of the line's words that are function words; numbers ("6.6", "88,000") are not words."""
+    tokens = [token for token in words(text) if not token.isdigit()]
+    return sum(token in stopwords for token in tokens) / len(tokens) if tokens else 0.0
+
+
+def choose_stopwords(texts: list[str], settings: TextDensitySettings) -> tuple[str | None, frozenset[str]]:
+    """The configured language whose function words make up most of the article's words.
+
+    (None, empty set) when even the best list covers less than `min_language_density` of the words: the
+    article is in another language, and lines are judged by length alone.
+    """
+    tokens = [token for text in texts for token in words(text)]
+    if not tokens:
+        return None, frozenset()
+    best_language, best_share = None, 0.0
+    for language in settings.languages:
+        stopwords = load_stopwords(language)
+        share = sum(token in stopwords for token in tokens) / len(tokens)
+        if share > best_share:
+            best_language, best_share = language, share
+    if best_language is None or best_share < settings.min_language_density:
+        return None, frozenset()
+    return best_language, load_stopwords(best_language)
+
+
+def is_copyright(text: str) -> bool:
+    return _COPYRIGHT.search(text) is not None
+
+
+def line_class(text: str, stopwords: frozenset[str], settings: TextDensitySettings) -> str:
+    """The class of one line on its own (jusText's initial classification, without links)."""
+    if is_copyright(text):
+        return BAD
+    length = len(text)
+    if not stopwords:
+        # No list for this language: length alone (jusText's language-independent mode).
+        if length < settings.length_low:
+            return SHORT
+        if length > settings.length_high:
+            return GOOD
+        return NEAR_GOOD if ends_like_sentence(text) else SHORT
+    density = stopword_density(text, stopwords)
+    if length < settings.length_low:
+        # A short full sentence ("He denied the charges.") is a one-line paragraph, not a menu item.
+        sentence = ends_like_sentence(text) and len(words(text)) >= settings.sentence_min_words
+        return NEAR_GOOD if sentence and density >= settings.stopwords_low else SHORT
+    if density >= settings.stopwords_high:
+        if length > settings.length_high:
+            return GOOD
+        # Not long and no full stop: a headline (of this story's section, or of another story).
+        return NEAR_GOOD if ends_like_sentence(text) else SHORT
+    if density >= settings.stopwords_low:
+        return NEAR_GOOD if ends_like_sentence(text) else SHORT
+    return BAD
+
+
+def _neighbour(classes: list[str], start: int, step: int, ignore_near_good: bool, edge: str = GOOD) -> str:
+    """The class of the nearest settled neighbour in one direction.
+
+    jusText counts the edge of a web page as bad. Here the edges are those of the text that is left
+    after the main-text pass has cut the page's furniture (or of an extracted article body): where the
+    story begins and ends, so they count as good.
+    """
+    index = start + step
+    while 0 <= index < len(classes):
+        cls = classes[index]
+        if cls in (GOOD, BAD) or (cls == NEAR_GOOD and not ignore_near_good):
+            return cls
+        index += step
+    return edge
+
+
+def settle_by_context(
+    classes: list[str], lengths: list[int], run_length: int, bad_is_final: bool = True
+) -> list[str]:
+    """jusText's context-sensitive pass: every line ends up good or bad.
+
+    `classes` holds the initial classes of the lines in reading order, `lengths` their lengths. Two
+    changes to jusText for news, whose paragraphs are often a single sentence: a run of adjacent
+    near-good lines that together reach `run_length` characters is sustained prose, good like one long
+    paragraph; and with `bad_is_final` false (an extracted article body rather than a web page) a bad
+    line is settled by its neighbours like a short one, so that a team line-up or a list of results
+    between paragraphs stays.
+    """
+    classes = _promote_near_good_runs(classes, lengths, run_length)
+    if not bad_is_final:
+        classes = [SHORT if cls == BAD else cls for cls in classes]
+    # Short lines first, against the initial classes: good between good lines, bad between bad ones;
+    # between a good and a bad line, good only when the bad side is reached through a near-good line.
+    result = list(classes)
+    for index, cls in enumerate(classes):
+        if cls != SHORT:
+            continue
+        before = _neighbour(classes, index, -1, ignore_near_good=True)
+        after = _neighbour(classes, index, +1, ignore_near_good=True)
+        if before == after:
+            result[index] = before
+        elif before == BAD and _neighbour(classes, index, -1, ignore_near_good=False) == NEAR_GOOD:
+            result[index] = GOOD
+        elif after == BAD and _neighbour(classes, index, +1, ignore_near_good=False) == NEAR_GOOD:
+            result[index] = GOOD
+        else:
+            result[index] = BAD
+    # Then near-good lines, against the settled short lines: bad only between bad neighbours.
+    for index, cls in enumerate(classes):
+        if cls != NEAR_GOOD:
+            continue
+        before = _neighbour(result, index, -1, ignore_near_good=True)
+        after = _neighbour(result, index, +1, ignore_near_good=True)
+        result[index] = BAD if before == BAD and after == BAD else GOOD
+    return result
+
+
+def _promote_near_good_runs(classes: list[str], lengths: list[int], run_length: int) -> list[str]:
+    promoted = list(classes)
+    start = 0
+    while start < len(classes):
+        if classes[start] != NEAR_GOOD:
+            start += 1
+            continue
+        end = start
+        while end < len(classes) and classes[end] == NEAR_GOOD:
+            end += 1
+        if end - start >= 2 and sum(lengths[start:end]) >= run_length:
+            promoted[start:end] = [GOOD] * (end - start)
+        start = end
+    return promoted

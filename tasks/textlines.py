@@ -1,0 +1,45 @@
+"""Small facts about one line of text: how it ends, how many words it has, whether it is a list item.
+
+Shared by the cleaning passes (tasks/structure.py, tasks/text_density.py, tasks/clean.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+_CLOSING_MARKS = "\"'”’»)]」』）"
+_SENTENCE_END = ".!?…。！？।؟"  # Latin, CJK full-width, Devanagari danda, Arabic question mark
+_CLAUSE_END = ",;:、，；："
+_LINK_END = _SENTENCE_END.replace("?", "").replace("？", "")  # a headline may be a question
+_LIST_ITEM = re.compile(r"(?:\d{1,3}[.)]|[a-z][.)]|[-•*·▪●◦–—])\s+\S")
+# Chinese and Japanese are written without spaces: two of these characters count as about one word.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def last_meaningful_char(text: str) -> str:
+    stripped = text.rstrip().rstrip(_CLOSING_MARKS)
+    return stripped[-1] if stripped else ""
+
+
+def ends_like_sentence(text: str) -> bool:
+    return last_meaningful_char(text) in _SENTENCE_END
+
+
+def word_count(text: str) -> int:
+    return len(text.split()) + len(_CJK.findall(text)) // 2
+
+
+def is_short_unpunctuated(text: str, max_words: int) -> bool:
+    return word_count(text) <= max_words and last_meaningful_char(text) not in _SENTENCE_END + _CLAUSE_END
+
+
+def is_list_item(text: str) -> bool:
+    return _LIST_ITEM.match(text) is not None
+
+
+def is_link_like(text: str, max_words: int) -> bool:
+    """A line that reads like the text of a link: short, no sentence or clause end (a question may be a
+    headline), not a numbered or bulleted item."""
+    if is_list_item(text) or word_count(text) > max_words:
+        return False
+    return last_meaningful_char(text) not in _LINK_END + _CLAUSE_END

@@ -1,0 +1,97 @@
+"""Learned boilerplate: lines recurring across different stories, in the batch and in earlier partitions."""
+
+import datetime as dt
+
+from tasks.boilerplate_learned import (
+    INDEX_DATASET,
+    INDEX_SCHEMA,
+    batch_line_index,
+    index_dir,
+    learned_line_keys,
+    line_key,
+    load_index_history,
+    normalise_line,
+)
+from tasks.clean import clean_articles
+from tasks.config import CleanSettings, LearnedSettings
+from tasks.rules import load_rules
+from tasks.write import replace_partitions
+
+from tests.helpers import DATE, draft
+
+SETTINGS = LearnedSettings(min_stories=3, min_files=3)
+FOOTER = "Daily Example Media Group, registered in Exampleshire No. 123456"
+
+
+TOWNS = ["Ashford", "Bexley", "Crawley", "Dover", "Epsom", "Frome", "Goole", "Hythe", "Ilford", "Jarrow"]
+
+
+def story(n: int, extra: str = FOOTER) -> str:
+    town = TOWNS[n]
+    return (
+        f"The council of {town} met and agreed to spend more on the roads in the north of the county.\n"
+        f"Residents of {town} said they had waited for years for the repairs to begin.\n{extra}"
+    )
+
+
+def learned(drafts, history=None, settings=SETTINGS):
+    batch = batch_line_index(drafts, DATE, settings)
+    return learned_line_keys(batch, history if history is not None else INDEX_SCHEMA.empty_table(), settings)
+
+
+def test_normalised_lines_ignore_case_digits_and_punctuation():
+    assert normalise_line("Updated 12:45, 3 May 2024!") == normalise_line("updated 09:10 - 14 May 2024")
+    assert normalise_line("Updated 12:45") != normalise_line("Published 12:45")
+
+
+def test_a_line_in_different_stories_from_different_files_is_learned():
+    drafts = [draft(story(n), f"{n}.txt") for n in range(3)]
+    assert learned(drafts) == {line_key(FOOTER)}
+
+
+def test_the_same_story_saved_many_times_is_not_evidence():
+    drafts = [draft(story(1), f"{n}.txt") for n in range(5)]
+    assert learned(drafts) == frozenset()
+
+
+def test_stories_from_too_few_files_are_not_enough():
+    drafts = [draft(story(n), f"{n % 2}.txt") for n in range(4)]
+    assert learned(drafts) == frozenset()
+
+
+def test_long_lines_are_not_counted():
+    long_footer = "This article was produced with the support of the Example Foundation, " * 4
+    drafts = [draft(story(n, long_footer), f"{n}.txt") for n in range(4)]
+    assert learned(drafts, settings=LearnedSettings(min_stories=3, min_files=3, max_chars=200)) == frozenset()
+
+
+def test_earlier_partitions_count_but_not_this_date_or_later(tmp_path):
+    state = tmp_path / "state"
+    for offset, day in [(-2, 0), (-1, 1), (0, 2), (1, 3)]:
+        date = DATE + dt.timedelta(days=offset)
+        batch = batch_line_index([draft(story(day), "a.txt")], date, SETTINGS)
+        replace_partitions(state, date, {INDEX_DATASET: batch}, "zstd", 3)
+    assert sorted(path.name for path in index_dir(state).iterdir()) == [
+        f"date={DATE + dt.timedelta(days=offset)}" for offset in (-2, -1, 0, 1)
+    ]
+    history = load_index_history(state, DATE, SETTINGS)
+    assert history.num_rows == 2 * len(batch_line_index([draft(story(0), "a.txt")], DATE, SETTINGS))
+    # Two earlier days plus one story of this batch: three stories in three files.
+    assert learned([draft(story(9), "b.txt")], history) == {line_key(FOOTER)}
+    only_last = load_index_history(state, DATE, LearnedSettings(min_stories=3, min_files=3, history_partitions=1))
+    assert learned([draft(story(9), "b.txt")], only_last) == frozenset()
+
+
+def test_a_learned_line_is_removed_with_its_rule():
+    drafts = [draft(story(n), f"{n}.txt") for n in range(3)]
+    settings = CleanSettings(learned=SETTINGS)
+    cleaned = clean_articles(drafts, load_rules(settings), settings, learned(drafts))
+    for article in cleaned:
+        assert [(line.text, line.rule) for line in article.removed] == [(FOOTER, "learned.recurring_line")]
+        assert len(article.paragraphs) == 2
+
+
+def test_the_index_holds_hashes_only():
+    batch = batch_line_index([draft(story(1), "a.txt")], DATE, SETTINGS)
+    assert batch.schema.equals(INDEX_SCHEMA)
+    assert all(str(field.type) == "int64" for field in batch.schema)

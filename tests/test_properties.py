@@ -1,0 +1,165 @@
+"""Property tests (hypothesis): arbitrary bytes and arbitrary Unicode through ingest and clean.
+
+Whatever the input, no exception escapes, nothing is quarantined as an unexpected "read_error", every
+raw line is accounted for (the check raises otherwise), the lines handed on are clean, and a document
+counts exactly the raw lines its decoded text has.
+"""
+
+import csv
+import gzip
+import io
+import json
+import os
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tasks.config import Settings
+from tasks.decode import SNIFF_BYTES, binary_reason, clean_line, split_lines
+from tasks.ingest import ingest
+
+from tests.test_faults import run_stages
+
+SETTINGS = Settings()
+# NEWSETL_PROPERTY_EXAMPLES=5000 for a deeper search than the suite's few seconds.
+PROPERTY_SETTINGS = settings(
+    max_examples=int(os.environ.get("NEWSETL_PROPERTY_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+FORBIDDEN = {chr(c) for c in [*range(0, 9), *range(10, 12), *range(13, 32), *range(127, 160)]} | {"\ufeff"}
+
+# Bytes that look like text often enough to reach the decoders and parsers, not only the binary check.
+text_like_bytes = st.one_of(
+    st.binary(max_size=600),
+    st.lists(
+        st.sampled_from([b"a", b"Z", b" ", b"\n", b"\r", b"\r\n", b"\t", b"\f", b'"', b",", b"{", b"}", b":",
+                         b'"text"', b"\xc3\xa9", b"\xe2\x80\x99", b"\xe9", b"\x80", b"\x9d", b"\xef\xbb\xbf",
+                         b"\xff\xfe", b"\x00", b"\x1b", b"\\u0000", b"\\ud800", b"[", b"]", b"0"]),
+        max_size=200,
+    ).map(b"".join),
+)
+
+
+def run_on(files: dict[str, bytes]):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "input"
+        root.mkdir()
+        for name, data in files.items():
+            (root / name).write_bytes(data)
+        return run_stages(root, SETTINGS)
+
+
+def assert_clean(text: str) -> None:
+    assert not FORBIDDEN & set(text)
+    assert unicodedata.is_normalized("NFC", text)
+    text.encode("utf-8")  # no lone surrogates
+
+
+def expected_raw_lines(data: bytes, encoding: str) -> int:
+    text = data.decode(encoding)
+    return len(split_lines(text)) if text else 0
+
+
+@PROPERTY_SETTINGS
+@given(data=text_like_bytes, extension=st.sampled_from([".txt", ".jsonl", ".csv", ".txt.gz"]))
+def test_arbitrary_bytes_never_crash_and_every_line_is_accounted_for(data, extension):
+    raw = gzip.compress(data, mtime=0) if extension.endswith(".gz") else data
+    outcome = run_on({f"a{extension}": raw})
+    assert all(record.reason != "read_error" for record in outcome.ingested.quarantined)
+    for document in outcome.ingested.documents:
+        assert document.raw_line_count == expected_raw_lines(data, document.encoding)
+        for line in document.lines:
+            assert_clean(line.text)
+
+
+@PROPERTY_SETTINGS
+@given(text=st.text(max_size=400))
+def test_arbitrary_unicode_text_files_are_read_line_for_line(text):
+    outcome = run_on({"a.txt": text.encode("utf-8")})
+    (quarantined,) = outcome.ingested.quarantined or [None]
+    if quarantined is not None:
+        # Only a file of many control characters (binary) or of no visible text (empty) is quarantined.
+        data = text.encode("utf-8")
+        if binary_reason(data[:SNIFF_BYTES]):
+            assert quarantined.reason == "binary_file"
+        else:
+            assert quarantined.reason == "empty_file"
+            assert not "".join(clean_line(line) for line in split_lines(text)).strip()
+        return
+    (document,) = outcome.ingested.documents
+    assert document.raw_line_count == len(split_lines(text))
+    assert [line.line_no for line in document.lines] == list(range(1, document.raw_line_count + 1))
+    for line in document.lines:
+        assert_clean(line.text)
+
+
+# Any code point, lone surrogates included: JSON can carry them as \\ud800 escapes.
+any_character = st.characters(blacklist_categories=())
+
+
+@PROPERTY_SETTINGS
+@given(texts=st.lists(st.one_of(st.text(any_character, max_size=80), st.none(), st.integers()), min_size=1, max_size=6))
+def test_arbitrary_json_records_are_articles_or_quarantined_each_on_its_line(texts):
+    data = "".join(json.dumps({"text": text, "title": text}) + "\n" for text in texts).encode("ascii")
+    outcome = run_on({"a.jsonl": data})
+    quarantined_lines = {record.line_start for record in outcome.ingested.quarantined if record.line_start}
+    documents = outcome.ingested.documents
+    read_lines = {record.line_start for document in documents for record in document.records}
+    assert read_lines.isdisjoint(quarantined_lines)
+    if documents:
+        assert read_lines | quarantined_lines == set(range(1, len(texts) + 1))
+        for document in documents:
+            for record in document.records:
+                assert_clean(record.metadata.title or "")
+                for line in record.lines:
+                    assert_clean(line.text)
+    else:
+        assert [r.reason for r in outcome.ingested.quarantined] == ["empty_file"] or quarantined_lines
+
+
+@PROPERTY_SETTINGS
+@given(rows=st.lists(st.tuples(st.text(max_size=12), st.text(max_size=120)), min_size=1, max_size=8))
+def test_csv_written_by_the_csv_module_reads_back_row_for_row(rows):
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(["title", "text"])
+    writer.writerows(rows)
+    data = buffer.getvalue().encode("utf-8")
+    outcome = run_on({"a.csv": data})
+    if binary_reason(data[:SNIFF_BYTES]):  # many control characters
+        assert [record.reason for record in outcome.ingested.quarantined] == ["binary_file"]
+        return
+    records = [record for document in outcome.ingested.documents for record in document.records]
+    kept = iter(records)
+    for _title, text in rows:
+        lines = [clean_line(part) for part in split_lines(text)]
+        if not any(line.strip() for line in lines):
+            continue  # quarantined as empty_text (or, with an empty title too, read as a blank line)
+        record = next(kept)
+        assert [line.text for line in record.lines] == _trim(lines)
+    assert next(kept, None) is None
+
+
+def _trim(lines: list[str]) -> list[str]:
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
+
+
+@PROPERTY_SETTINGS
+@given(text=st.text(any_character, max_size=200))
+def test_clean_line_output_is_always_clean(text):
+    for line in split_lines(text):
+        assert_clean(clean_line(line))
+        assert "\n" not in clean_line(line) and "\r" not in clean_line(line)
+
+
+def test_ingest_of_an_empty_folder_is_empty(tmp_path):
+    result = ingest(tmp_path, SETTINGS.input.extensions, SETTINGS.ingest)
+    assert (result.documents, result.quarantined) == ([], [])

@@ -1,0 +1,129 @@
+"""Structural heuristics (neighbours) and the main-text span of a full page."""
+
+import pytest
+
+from tasks import main_text, structure
+from tasks.config import MainTextSettings, StructureSettings
+from tasks.records import RawLine
+from tasks.structure import LineVerdict
+from tasks.text_density import BAD, GOOD, NEAR_GOOD, SHORT
+
+SETTINGS = StructureSettings()
+PARAGRAPH = "The council said the barriers had been tested in March, and an inquiry would be held into the failure."
+
+
+def verdicts(*lines: str | tuple[str, str]) -> list[LineVerdict]:
+    """Lines in order; a (text, kind) pair is a line already removed by a rule of that kind."""
+    result = []
+    for number, line in enumerate(lines, start=1):
+        text, kind = line if isinstance(line, tuple) else (line, None)
+        verdict = LineVerdict(RawLine(number, text), text)
+        if kind:
+            verdict.remove(f"pack.{kind}", kind)
+        result.append(verdict)
+    return result
+
+
+def removed(lines: list[LineVerdict]) -> dict[str, str]:
+    return {verdict.text: verdict.rule for verdict in lines if not verdict.kept and not verdict.rule.startswith("pack.")}
+
+
+def test_caption_after_a_credit_but_not_a_sentence():
+    lines = verdicts(PARAGRAPH, ("Getty Images", "credit"), "Nato was founded in Washington DC in 1949", PARAGRAPH,
+                     ("Reuters", "credit"), "The alliance has 32 members across Europe and North America.")
+    structure.remove_captions(lines, SETTINGS)
+    assert removed(lines) == {"Nato was founded in Washington DC in 1949": structure.CAPTION_AFTER_CREDIT_RULE}
+
+
+def test_caption_after_a_lone_media_marker():
+    lines = verdicts(PARAGRAPH, ("Image caption,", "media_marker"), "The prime minister arrives in Downing Street.")
+    structure.remove_captions(lines, SETTINGS)
+    assert removed(lines) == {"The prime minister arrives in Downing Street.": structure.CAPTION_AFTER_MARKER_RULE}
+
+
+def test_author_name_after_a_lone_byline_marker():
+    lines = verdicts(("Von", "byline_marker"), "Jasper Riemann", PARAGRAPH)
+    structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
+    assert removed(lines) == {"Jasper Riemann": structure.BYLINE_AFTER_MARKER_RULE}
+
+
+def test_a_line_repeated_three_times_in_one_article():
+    lines = verdicts("Article content", PARAGRAPH, "Article content", "Sub-heading", "Article content")
+    structure.remove_repeated_lines(lines, 3)
+    assert removed(lines) == {"Article content": structure.REPEATED_LINE_RULE}
+
+
+def test_a_run_of_links_is_removed_but_the_sub_heading_before_the_story_stays():
+    # BBC: three related links in the middle of the story, then a sub-heading.
+    links = ["No 10 says Falklands sovereignty rests with UK", "Nato says 'no provision' to expel members",
+             "Trump criticises Nato as alliance chief describes meeting"]
+    lines = verdicts(PARAGRAPH, *links, "What is Nato?", PARAGRAPH)
+    structure.remove_link_runs(lines, SETTINGS)
+    assert removed(lines) == {link: structure.LINK_RUN_RULE for link in links}
+
+
+def test_a_related_header_makes_a_short_run():
+    lines = verdicts(PARAGRAPH, ("Mehr zum Thema", "related_header"), "Gaetz verzichtet auf Posten",
+                     "Bondi schon lange in Trumps Orbit", PARAGRAPH)
+    structure.remove_link_runs(lines, SETTINGS)
+    assert removed(lines) == {"Gaetz verzichtet auf Posten": structure.LINK_RUN_RULE}
+
+
+def test_in_an_extracted_body_only_runs_with_a_header_are_links():
+    fixtures = ["Arsenal v Chelsea", "Everton v Leeds", "Fulham v Spurs"]
+    lines = verdicts(PARAGRAPH, *fixtures, PARAGRAPH)
+    structure.remove_link_runs(lines, SETTINGS, need_header=True)
+    assert removed(lines) == {}
+
+
+def classed(*pairs: tuple[str, str | None]) -> list[LineVerdict]:
+    """(class, text) for kept lines; (None, text) for a line removed by a rule."""
+    lines = []
+    for number, (cls, text) in enumerate(pairs, start=1):
+        verdict = LineVerdict(RawLine(number, text), text)
+        if cls is None:
+            verdict.remove("pack.rule", "byline")
+        else:
+            verdict.density_class = cls
+        lines.append(verdict)
+    return lines
+
+
+def test_best_span_is_the_maximum_subarray():
+    assert main_text.best_span([-5, 3, -1, 4, -10, 2]) == (1, 4)
+    assert main_text.best_span([-1, -2]) is None
+
+
+def test_the_main_text_is_the_story_with_its_lead_not_the_teasers():
+    page = classed(
+        *[(SHORT, f"Menu item {n}") for n in range(20)],
+        (NEAR_GOOD, "Flood barriers failed in three towns on Monday, leaving homes under water."),  # the lead
+        (None, "By Jane Smith"),
+        (None, "3 May 2024"),
+        (SHORT, "Residents watch the river rise"),
+        (GOOD, "A" * 300),
+        (NEAR_GOOD, "B" * 150 + "."),
+        (SHORT, "What happens next?"),
+        (GOOD, "C" * 400),
+        *[(SHORT, f"Footer link {n}") for n in range(6)],
+        (NEAR_GOOD, "A teaser of another story, standing alone between its headline and its byline."),
+        *[(SHORT, f"Footer link {n}") for n in range(6, 12)],
+    )
+    assert main_text.looks_like_page(page, MainTextSettings())
+    assert main_text.main_text_span(page, MainTextSettings()) == (20, 28)
+    main_text.remove_outside_main_text(page, MainTextSettings())
+    assert [verdict.text[:5] for verdict in page if verdict.kept] == ["Flood", "Resid", "AAAAA", "BBBBB", "What ", "CCCCC"]
+    assert {verdict.rule for verdict in page if not verdict.kept} == {"pack.rule", main_text.OUTSIDE_MAIN_TEXT_RULE}
+
+
+def test_an_extracted_body_is_not_a_page():
+    body = classed(*[(GOOD, "A" * 300)] * 20, *[(SHORT, "A sub-heading")] * 5, (BAD, "Getty"))
+    assert not main_text.looks_like_page(body, MainTextSettings())
+
+
+@pytest.mark.parametrize(("lead_max_gap", "start"), [(1, 3), (2, 0)])
+def test_the_lead_is_taken_in_across_the_byline_and_date_if_the_gap_allows(lead_max_gap, start):
+    lines = classed((NEAR_GOOD, "L" * 120 + "."), (None, "By Jane Smith"), (None, "3 May 2024"), (GOOD, "A" * 300))
+    # Furniture this expensive keeps the lead out of the best-scoring stretch itself.
+    settings = MainTextSettings(lead_max_gap=lead_max_gap, furniture_penalty=500)
+    assert main_text.main_text_span(lines, settings) == (start, 4)

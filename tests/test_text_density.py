@@ -1,0 +1,88 @@
+"""Text density classes (jusText's idea) and their settling by neighbours."""
+
+import pytest
+
+from tasks.config import TextDensitySettings
+from tasks.text_density import (
+    BAD,
+    GOOD,
+    NEAR_GOOD,
+    SHORT,
+    choose_stopwords,
+    line_class,
+    load_stopwords,
+    settle_by_context,
+    stopword_density,
+)
+
+SETTINGS = TextDensitySettings()
+EN = load_stopwords("en")
+
+
+@pytest.mark.parametrize(
+    ("texts", "language"),
+    [
+        (["The council said that it would not be able to open the road before the end of the week."], "en"),
+        (["Der Rat sagte, dass die Straße nicht vor dem Ende der Woche wieder geöffnet werden kann."], "de"),
+        (["Le conseil a dit que la route ne pourra pas être rouverte avant la fin de la semaine."], "fr"),
+        (["El consejo dijo que la carretera no podrá abrirse antes del final de la semana."], "es"),
+        (["Il consiglio ha detto che la strada non potrà essere riaperta prima della fine della settimana."], "it"),
+        (["１３日午後９時１９分ごろ、宮崎県で震度５弱の地震があった。"], None),
+    ],
+)
+def test_the_article_language_is_the_list_that_covers_most_words(texts, language):
+    assert choose_stopwords(texts, SETTINGS)[0] == language
+
+
+def test_numbers_are_not_words():
+    assert stopword_density("Prices rose 6.6 per cent to 88,000", EN) == stopword_density("Prices rose per cent to", EN)
+
+
+@pytest.mark.parametrize(
+    ("text", "cls"),
+    [
+        ("Home", SHORT),
+        ("Residents who lost their homes will be housed in hotels while the damage is assessed, the council said, "
+         "and payments of up to £500 will be made to every household in the three towns that was affected by "
+         "the floods.", GOOD),
+        ("Engineers were on site by the afternoon, and the agency said the worst was over.", NEAR_GOOD),
+        ("He denied the charges at the hearing.", NEAR_GOOD),  # a short full sentence
+        ("Storm brings travel chaos to the north as the rail lines are closed by floods", SHORT),  # a headline
+        ("Politics Business Technology Science Health Education Entertainment Arts Travel Weather", BAD),
+        ("© 2024 The Daily Example. All rights reserved, and then some more words to make it long enough.", BAD),
+        ("A court ruled that sharing the files broke copyright law, and the firm said it would appeal.", NEAR_GOOD),
+    ],
+)
+def test_line_class(text, cls):
+    assert line_class(text, EN, SETTINGS) == cls
+
+
+def test_without_a_stopword_list_lines_are_judged_by_length():
+    assert line_class("ニュース", frozenset(), SETTINGS) == SHORT
+    assert line_class("あ" * 250, frozenset(), SETTINGS) == GOOD
+
+
+@pytest.mark.parametrize(
+    ("classes", "settled"),
+    [
+        ([GOOD, SHORT, GOOD], [GOOD, GOOD, GOOD]),  # a sub-heading between paragraphs
+        ([BAD, SHORT, BAD], [BAD, BAD, BAD]),  # a menu item between menu items
+        ([BAD, NEAR_GOOD, SHORT, GOOD], [BAD, GOOD, GOOD, GOOD]),  # the bad side is reached through near-good
+        ([BAD, SHORT, GOOD], [BAD, BAD, GOOD]),  # a menu item just above the story
+        ([BAD, NEAR_GOOD, BAD], [BAD, BAD, BAD]),  # an isolated teaser
+        ([SHORT, GOOD, SHORT], [GOOD, GOOD, GOOD]),  # the edges are where the text begins and ends
+    ],
+)
+def test_settle_by_context(classes, settled):
+    assert settle_by_context(classes, [100] * len(classes), run_length=200) == settled
+
+
+def test_a_run_of_near_good_lines_is_prose():
+    assert settle_by_context([BAD, NEAR_GOOD, NEAR_GOOD, BAD], [10, 120, 120, 10], run_length=200) == [BAD, GOOD, GOOD, BAD]
+    assert settle_by_context([BAD, NEAR_GOOD, NEAR_GOOD, BAD], [10, 80, 80, 10], run_length=200) == [BAD] * 4
+
+
+def test_in_an_extracted_body_a_bad_line_between_paragraphs_stays():
+    classes = [GOOD, BAD, GOOD]
+    assert settle_by_context(classes, [300] * 3, 200, bad_is_final=True) == [GOOD, BAD, GOOD]
+    assert settle_by_context(classes, [300] * 3, 200, bad_is_final=False) == [GOOD, GOOD, GOOD]
