@@ -22,6 +22,9 @@ boilerplate over the whole batch, as a daily run would, and no history):
   45): the content lines of each body plus a seeded random sample of its stray lines, 15% as many as
   content lines (at least one), at their real positions.
 
+A fourth, unlabelled set measures retention alone: the BBC News corpus (../shared/eval/corpus/bbc), real
+extracted articles with no boilerplate, where every removed line is a loss.
+
 Scores: content precision = kept content lines / kept lines; content recall (= content retention) =
 kept content lines / content lines; boilerplate recall = removed boilerplate lines / boilerplate lines.
 Kept lines are the lines of the article text (paragraphs); the title line, which goes to the separate
@@ -55,6 +58,7 @@ from tasks.split import split_documents  # noqa: E402
 
 EVAL_DIR = Path(os.environ.get("NEWSETL_EVAL_DIR", REPO.parent / "shared" / "eval"))
 PAGES = EVAL_DIR / "boilerplate" / "fundus_pages_dev.jsonl"
+BBC = EVAL_DIR / "corpus" / "bbc"
 RESULTS = REPO / "bench" / "results" / "boilerplate.json"
 DATE = dt.date(2025, 1, 1)
 MAIN_LANGUAGES = ["en", "de", "fr", "es", "it"]
@@ -214,6 +218,39 @@ def evaluate(name: str, pages: list[dict], texts: dict[str, str], settings: Sett
     }
 
 
+def evaluate_clean_corpus(settings: Settings, use_learned: bool) -> dict | None:
+    """Content retention on real extracted articles that hold no boilerplate: every line of the BBC corpus
+    (title line, blank line, paragraphs) is content, so every removed line is a loss."""
+    files = sorted(BBC.glob("*/*.txt"))
+    if not files:
+        return None
+    texts = {f"{path.parent.name}_{path.name}": path.read_text(encoding="utf-8", errors="replace") for path in files}
+    started = time.perf_counter()
+    result, extra = run_pipeline(texts, settings, use_learned)
+    seconds = time.perf_counter() - started
+    lines = kept = 0
+    removed_by_rule: Counter = Counter()
+    for name, text in texts.items():
+        decisions, titles = result["decisions"][name], result["titles"][name]
+        for line_no, raw in enumerate(text.split("\n"), start=1):
+            if not raw.strip() or line_no in titles:
+                continue
+            lines += 1
+            is_kept, rule = decisions.get(line_no, (False, "unaccounted"))
+            kept += is_kept
+            if not is_kept:
+                removed_by_rule[rule] += 1
+    return {
+        "set": "clean corpus (BBC News, every line content)",
+        "articles": len(texts),
+        "lines": lines,
+        "retention": kept / lines,
+        "seconds": round(seconds, 2),
+        "removed_by_rule": dict(removed_by_rule.most_common()),
+        **extra,
+    }
+
+
 def print_table(report: dict) -> None:
     print(f"\n{report['set']}: {report['overall']['pages']} pages, {report['overall']['lines']} lines, "
           f"{report['seconds']} s (learned lines: {report['learned_lines']})")
@@ -274,12 +311,18 @@ def main() -> int:
                 print(f"  --- {'content removed' if content else 'boilerplate kept'}: {len(wrong)}")
                 for error in wrong[: args.show_errors]:
                     print(f"    {error['page']}:{error['line_no']} [{error['rule']}] {error['text'][:130]}")
+    corpus = evaluate_clean_corpus(settings, not args.no_learned)
+    if corpus:
+        print(f"\n{corpus['set']}: {corpus['articles']} articles, {corpus['lines']} lines, {corpus['seconds']} s")
+        print(f"  content retention {corpus['retention']:.4f}; removed by rule: "
+              + ", ".join(f"{rule} {n}" for rule, n in corpus["removed_by_rule"].items()))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     summary = {
         "data": str(PAGES),
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "learned": not args.no_learned,
         "reports": [{key: value for key, value in report.items() if key != "errors"} for report in reports],
+        "clean_corpus": corpus,
     }
     RESULTS.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"\nwritten: {RESULTS.relative_to(REPO)}")

@@ -23,6 +23,7 @@ from flows import ordering
 from flows.daily import daily_flow
 from flows.manifest import COMPLETE, FAILED, MISSING, STALE, input_fingerprints, partition_state, read_manifest
 from tasks.config import Settings
+from tasks.write import recover_commits
 
 NO_INPUT = "no_input"
 REPROCESS_MODES = {
@@ -56,6 +57,7 @@ def plan_backfill(
 ) -> list[PlannedDate]:
     """What a backfill would do for each date, and why. Reads manifests and hashes input files only."""
     to_run = REPROCESS_MODES[reprocess]
+    recover_commits(data_dir)  # a commit a killed run left pending is finished, not planned around
     config_hash = settings.fingerprint()
     plan = []
     for date in date_range(start, end):

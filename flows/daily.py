@@ -37,7 +37,7 @@ from tasks.rules import load_rules
 from tasks.segment import Segments, segment_article
 from tasks.split import SplitResult, split_documents
 from tasks.tables import partition_tables
-from tasks.write import commit_partition, replace_partitions
+from tasks.write import commit_partition, recover_commits, replace_partitions
 
 # Results stay in memory between tasks of one flow run: caching them would hash every input.
 stage = task(cache_policy=NONE, persist_result=False)
@@ -149,6 +149,7 @@ def daily_flow(
     date_order = ordering.lookup(ordering_key)
     try:
         settings = load_config(config_path)
+        recover_commits(data_dir)  # finish any commit a killed run left half-done, before reading state
         with partition_lock(data_dir, date):
             report = process_partition(input_path, date, data_dir, settings, date_order)
     finally:

@@ -53,11 +53,18 @@ def find_article(data_dir: Path, article_id: str) -> ArticleSpan:
     cleaning (known only from its removed lines)."""
     if rows := _rows(data_dir, "articles", article_id):
         row = max(rows, key=lambda row: row["date"])
-        return ArticleSpan(article_id, row["date"], row["source_file"], row["line_start"], row["line_end"], row["title"])
+        return ArticleSpan(
+            article_id, row["date"], row["source_file"], row["line_start"], row["line_end"], title=row["title"]
+        )
     if rows := _rows(data_dir, "duplicates", article_id):
         row = max(rows, key=lambda row: row["date"])
         return ArticleSpan(
-            article_id, row["date"], row["source_file"], row["line_start"], row["line_end"], duplicate_of=row["duplicate_of"]
+            article_id,
+            row["date"],
+            row["source_file"],
+            row["line_start"],
+            row["line_end"],
+            duplicate_of=row["duplicate_of"],
         )
     if rows := _rows(data_dir, "removed_lines", article_id):
         date = max(row["date"] for row in rows)

@@ -56,6 +56,10 @@ def normalise_line(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def _has_letters(normalised: str) -> bool:
+    return any(char.isalpha() for char in normalised)
+
+
 def _key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
@@ -82,7 +86,8 @@ def batch_line_index(drafts: list[ArticleDraft], date: dt.date, settings: Learne
         story = story_key(normalised)
         file = file_key(date, draft.source_file)
         for text, norm in zip(texts, normalised):
-            if norm and len(text) <= settings.max_chars:
+            # A line of numbers alone ("78,000") has no words to recur: all such lines normalise alike.
+            if _has_letters(norm) and len(text) <= settings.max_chars:
                 rows.add((_key(norm), story, file))
     ordered = sorted(rows)
     return pa.table(

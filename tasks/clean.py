@@ -6,12 +6,14 @@ in order (a line removed by one pass is not looked at again, but its rule's kind
 1. line rules from the rule library (tasks/rules/*.yaml plus the user's own): "<pack>.<rule>";
 2. learned boilerplate, lines recurring across many stories (tasks/boilerplate_learned.py):
    "learned.recurring_line";
-3. structural rules that need neighbours (tasks/structure.py): video titles, captions, runs of link-like
-   lines: "structure.<rule>";
-4. text density, jusText's length and stopword classes settled by neighbours (tasks/text_density.py):
-   "density.<class>";
-5. the main-text span: kept lines cut off from the body of the story by furniture
-   ("structure.outside_main_text").
+3. structural rules that need neighbours (tasks/structure.py): video titles, captions, bylines after a
+   lone "By", lines repeated in the article: "structure.<rule>";
+4. text density classes, jusText's length and stopword share (tasks/text_density.py), which also tell a
+   full web page from an extracted article body (tasks/main_text.py);
+5. on a page, the main-text span: kept lines cut off from the story by furniture
+   ("structure.outside_main_text");
+6. runs of link-like lines, menus and related lists ("structure.link_run");
+7. the text density classes settled by neighbours; lines that end up bad: "density.<class>".
 """
 
 from __future__ import annotations
@@ -26,9 +28,8 @@ from tasks.headline import looks_like_headline
 from tasks.records import ArticleDraft, CleanArticle, Paragraph, RemovedLine
 from tasks.rules import RuleSet
 from tasks.structure import LineVerdict
-from tasks.textlines import ends_like_sentence, is_short_unpunctuated, last_meaningful_char, word_count
+from tasks.textlines import is_short_unpunctuated, last_meaningful_char, word_count
 
-# Re-exported: the rule names tests and the docs refer to.
 VIDEO_TITLE_RULE = structure.VIDEO_TITLE_RULE
 DENSITY_RULES = {
     text_density.BAD: "density.few_stopwords",
@@ -39,8 +40,6 @@ COPYRIGHT_RULE = "density.copyright"
 
 _OPENING_QUOTES = "\"“„«‘'"
 _LIST_ITEM = re.compile(r"(?:\d{1,3}[.)]|[a-z][.)]|[-•*·▪●◦–—])\s+\S")
-
-__all__ = ["VIDEO_TITLE_RULE", "clean_article", "clean_articles", "ends_like_sentence", "paragraph_kind"]
 
 
 def paragraph_kind(text: str, heading_max_words: int) -> str:
@@ -117,14 +116,17 @@ def classify_lines(
     if settings.structure.repeated_line_min:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
     _assign_density_classes(lines, settings)
-    # A full web page gets the page passes; an extracted article body (short, or mostly prose) is only
-    # trimmed: what looks like a menu on a page is more often a list of the story's own in a body.
+    # A full web page gets the page passes; an extracted article body is only trimmed: what looks like a
+    # menu on a page is more often a list of the story's own in a body.
     page = main_text.looks_like_page(lines, settings.main_text)
     if page and settings.main_text.enabled:
         main_text.remove_outside_main_text(lines, settings.main_text)
     structure.remove_link_runs(lines, settings.structure, need_header=not page)
     if settings.text_density.enabled:
         _remove_bad_in_context(lines, settings, bad_is_final=page)
+
+
+EMPTY_TITLE_RULE = "clean.title_of_empty_article"
 
 
 def clean_article(
@@ -140,10 +142,24 @@ def clean_article(
     classify_lines(verdicts, rules, settings, learned)
 
     paragraphs = [
-        Paragraph(v.line.line_no, paragraph_kind(v.text, settings.heading_max_words), v.text) for v in verdicts if v.kept
+        Paragraph(verdict.line.line_no, paragraph_kind(verdict.text, settings.heading_max_words), verdict.text)
+        for verdict in verdicts
+        if verdict.kept
     ]
-    removed = [RemovedLine(draft.source_file, v.line.line_no, v.text, v.rule, draft.article_id) for v in verdicts if not v.kept]
+    removed = [
+        RemovedLine(draft.source_file, verdict.line.line_no, verdict.text, verdict.rule, draft.article_id)
+        for verdict in verdicts
+        if not verdict.kept
+    ]
     title_line = draft.lines[title_index] if title_index is not None else None
+    if title_line is not None and not paragraphs:
+        # A headline over nothing is not an article; its line is removed like the rest, so that it
+        # stays accounted for when the empty article is dropped.
+        title_removed = RemovedLine(
+            draft.source_file, title_line.line_no, title_line.text.strip(), EMPTY_TITLE_RULE, draft.article_id
+        )
+        removed.insert(0, title_removed)
+        title_line = None
     return CleanArticle(
         article_id=draft.article_id,
         source_file=draft.source_file,

@@ -36,9 +36,6 @@ those dates, oldest first, makes every partition what a run in date order would 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,87 +44,19 @@ import pyarrow as pa
 
 from tasks import minhash
 from tasks.config import DedupSettings
-from tasks.dedup_index import INDEX_DATASET, ArticleFingerprints, Index, index_dates, index_table, load_index
+from tasks.dedup_index import INDEX_DATASET, ArticleFingerprints, index_dates, index_table, load_index
+from tasks.fingerprint import Fingerprinted, content_hash, fingerprint, normalise_for_hash
 from tasks.records import CleanArticle, DuplicateRecord
 
 HISTORY_DATASET = INDEX_DATASET
+__all__ = ["HISTORY_DATASET", "content_hash", "deduplicate", "history_table", "later_dates_with_copies", "load_history", "normalise_for_hash"]
 EXACT, NEAR, CONTAINED = "exact", "near", "contained"
-# A paragraph of fewer words is no anchor: short lines (headings, "Read more") recur in unrelated stories.
-ANCHOR_MIN_WORDS = 8
 # LSH buckets and shared anchors: each member is paired with the bucket's first member and this many
 # following ones, so a story syndicated a thousand times costs a linear number of pairs.
 _BUCKET_NEIGHBOURS = 8
 # Index rows (earliest first) taken per matching key, so that a template story kept on many dates does not
 # make thousands of candidates.
 _INDEX_ROWS_PER_KEY = 8
-
-_WORD = re.compile(r"\w+")
-
-
-# For ASCII text the same result as the regex, about twice as fast: \w is [A-Za-z0-9_] there.
-_ASCII_NON_WORD = str.maketrans({chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")})
-
-
-def normalise_for_hash(text: str) -> str:
-    """Text as compared for duplicates: Unicode compatibility form, case-folded, its words (runs of
-    letters, digits and underscores) separated by single spaces. Curly vs straight quotes, a changed line
-    break or a trailing full stop do not make a different article."""
-    if text.isascii():
-        return " ".join(text.lower().translate(_ASCII_NON_WORD).split())
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
-
-
-def _hash_normalised(normalised: str) -> str:
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:32]
-
-
-def content_hash(text: str) -> str:
-    return _hash_normalised(normalise_for_hash(text))
-
-
-@dataclass
-class Fingerprinted:
-    """Articles with what dedup compares: fingerprints, shingle sets, and the word count of each anchor."""
-
-    prints: ArticleFingerprints
-    shingles: minhash.ShingleSets
-    anchor_words: np.ndarray  # int64, aligned with prints.anchors
-    n_words: np.ndarray  # int64 per article
-
-
-def fingerprint(articles: list[CleanArticle], date: dt.date, settings: DedupSettings) -> Fingerprinted:
-    """Fingerprints of articles (in the given order); sets each article's content_hash.
-
-    Paragraphs are normalised one by one: a word never spans a line break, so joining them gives the
-    normalised text of the whole article, and each paragraph is ready to be an anchor."""
-    normalised: list[str] = []
-    anchors: list[int] = []
-    anchor_words: list[int] = []
-    anchor_counts: list[int] = []
-    for article in articles:
-        paragraphs = [text for paragraph in article.paragraphs if (text := normalise_for_hash(paragraph.text))]
-        normalised.append(" ".join(paragraphs))
-        article.content_hash = _hash_normalised(normalised[-1])
-        count = 0
-        for text in paragraphs:
-            words = text.count(" ") + 1
-            if words >= ANCHOR_MIN_WORDS:
-                anchors.append(int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest(), "little"))
-                anchor_words.append(words)
-                count += 1
-        anchor_counts.append(count)
-    shingles = minhash.shingle_sets(normalised, settings.shingle_size)
-    prints = ArticleFingerprints(
-        article_ids=[article.article_id for article in articles],
-        dates=[date] * len(articles),
-        content_hashes=[article.content_hash for article in articles],
-        n_shingles=shingles.sizes(),
-        signatures=minhash.signatures(shingles, settings.num_perm, settings.seed).values,
-        anchors=np.array(anchors, dtype=np.uint32),
-        anchor_offsets=np.concatenate(([0], np.cumsum(anchor_counts, dtype=np.int64))),
-    )
-    n_words = np.array([text.count(" ") + 1 if text else 0 for text in normalised], dtype=np.int64)
-    return Fingerprinted(prints, shingles, np.array(anchor_words, dtype=np.int64), n_words)
 
 
 def load_history(state_dir: Path, before: dt.date, settings: DedupSettings) -> ArticleFingerprints:
@@ -218,7 +147,7 @@ def deduplicate(
     members: dict[int, list[int]] = {}
     for node in sorted(nodes):
         members.setdefault(clusters.find(node), []).append(node)
-    survivor = {root: min(nodes, key=rank) for root, nodes in members.items()}
+    survivor = {root: min(group, key=rank) for root, group in members.items()}
     dropped_into = _resolve_containment(containments, clusters, survivor, rank, n)
 
     survivors: list[CleanArticle] = []
@@ -336,7 +265,7 @@ def _join_history_pairs(batch, eligible, history, settings, clusters, containmen
                 axis=1,
             )
         )
-    pairs = minhash.unique_pairs(np.concatenate(candidates), max(n, len(history)), ordered=False)
+    pairs = minhash.unique_pairs(np.concatenate(candidates), max(n, len(history)), symmetric=False)
     if len(pairs) == 0:
         return
     jaccard, share = similarity.estimated(pairs[:, 0], pairs[:, 1])
@@ -430,7 +359,7 @@ def _rows_copying(later: ArticleFingerprints, ours: Fingerprinted, settings: Ded
                 axis=1,
             )
         )
-    pairs_ = minhash.unique_pairs(np.concatenate(pairs), max(len(later), len(ours.prints)), ordered=False)
+    pairs_ = minhash.unique_pairs(np.concatenate(pairs), max(len(later), len(ours.prints)), symmetric=False)
     jaccard = minhash.estimated_jaccard(later.signatures[pairs_[:, 0]], ours.prints.signatures[pairs_[:, 1]])
     share = minhash.estimated_containment(jaccard, later.n_shingles[pairs_[:, 0]], ours.prints.n_shingles[pairs_[:, 1]])
     # Word counts of the index's paragraphs are not stored: the share of its anchors stands in for them.

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from tasks.config import FieldMapping, IngestSettings
 from tasks.decode import split_lines  # noqa: F401  (re-exported: ingest's line rule, tested with it)
-from tasks.readers import input_file, read_file
+from tasks.readers import read_file
 from tasks.records import QuarantineRecord, RawDocument
+from tasks.streams import input_file
 
 
 @dataclass

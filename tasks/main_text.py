@@ -104,8 +104,11 @@ def main_text_span(verdicts: list[LineVerdict], settings: MainTextSettings) -> t
 
 def looks_like_page(verdicts: list[LineVerdict], settings: MainTextSettings) -> bool:
     """A full web page rather than an extracted article body: at least `min_furniture_lines` lines that
-    are not prose (menu items, links, credits, lines removed by rules). An extracted body has a few."""
-    return sum(not flag for flag in prose_flags(verdicts)) >= settings.min_furniture_lines
+    are not prose (menu items, links, credits, lines removed by rules), one of them furniture a rule
+    recognised. An extracted body has a few; a results table in a sports story has many short lines but
+    no furniture."""
+    furniture = sum(not flag for flag in prose_flags(verdicts))
+    return furniture >= settings.min_furniture_lines and any(not verdict.kept for verdict in verdicts)
 
 
 def remove_outside_main_text(verdicts: list[LineVerdict], settings: MainTextSettings) -> None:

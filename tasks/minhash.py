@@ -70,15 +70,26 @@ class ShingleSets:
     """The shingle hashes of many articles, concatenated: article i owns hashes[offsets[i]:offsets[i+1]],
     sorted, repeats included (`of(i)` is its set)."""
 
-    def __init__(self, hashes: np.ndarray, offsets: np.ndarray) -> None:
-        for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
-            hashes[start:end].sort()
+    def __init__(self, hashes: np.ndarray, offsets: np.ndarray, first: np.ndarray | None = None) -> None:
         self.hashes, self.offsets = hashes, offsets
-        # True at the first occurrence of each distinct value within its article.
-        self._first = np.ones(len(hashes), dtype=bool)
-        if len(hashes) > 1:
-            self._first[1:] = hashes[1:] != hashes[:-1]
-        self._first[offsets[:-1][offsets[:-1] < len(hashes)]] = True
+        if first is None:
+            for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
+                hashes[start:end].sort()
+            # True at the first occurrence of each distinct value within its article.
+            first = np.ones(len(hashes), dtype=bool)
+            if len(hashes) > 1:
+                first[1:] = hashes[1:] != hashes[:-1]
+            first[offsets[:-1][offsets[:-1] < len(hashes)]] = True
+        self._first = first
+
+    @classmethod
+    def concatenate(cls, parts: list[ShingleSets]) -> ShingleSets:
+        if not parts:
+            return cls(np.zeros(0, dtype=_U64), np.zeros(1, dtype=np.int64))
+        starts = np.cumsum([0] + [len(part.hashes) for part in parts[:-1]])
+        offsets = np.concatenate([[0]] + [part.offsets[1:] + start for part, start in zip(parts, starts)])
+        hashes = np.concatenate([part.hashes for part in parts])
+        return cls(hashes, offsets.astype(np.int64), np.concatenate([part._first for part in parts]))
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -232,14 +243,14 @@ def matches_in(keys: np.ndarray, index_keys: np.ndarray, per_key: int) -> np.nda
         for offset in range(per_key):
             hit = np.nonzero(first + offset < last)[0]
             found.append(np.stack([hit, order[first[hit] + offset]], axis=1))
-    return unique_pairs(np.concatenate(found), max(len(index_keys), len(keys)), ordered=False)
+    return unique_pairs(np.concatenate(found), max(len(index_keys), len(keys)), symmetric=False)
 
 
-def unique_pairs(pairs: np.ndarray, bound: int, ordered: bool = True) -> np.ndarray:
-    """Distinct rows of an (n, 2) array of non-negative ints below `bound`; with `ordered`, as (low, high)
+def unique_pairs(pairs: np.ndarray, bound: int, symmetric: bool = True) -> np.ndarray:
+    """Distinct rows of an (n, 2) array of non-negative ints below `bound`; if `symmetric`, as (low, high)
     without self-pairs. Encoded as one int64 each because np.unique(axis=0) is slow."""
     pairs = pairs.astype(np.int64)
-    if ordered:
+    if symmetric:
         pairs = np.sort(pairs, axis=1)
         pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     codes = sorted_unique(pairs[:, 0] * bound + pairs[:, 1])

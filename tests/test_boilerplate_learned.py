@@ -95,3 +95,8 @@ def test_the_index_holds_hashes_only():
     batch = batch_line_index([draft(story(1), "a.txt")], DATE, SETTINGS)
     assert batch.schema.equals(INDEX_SCHEMA)
     assert all(str(field.type) == "int64" for field in batch.schema)
+
+
+def test_lines_of_numbers_alone_are_not_learned():
+    drafts = [draft(story(n, f"{n * 1000 + 17:,}"), f"{n}.txt") for n in range(5)]
+    assert learned(drafts) == frozenset()

@@ -1,6 +1,6 @@
 import pytest
 
-from tasks.clean import VIDEO_TITLE_RULE, clean_article, paragraph_kind
+from tasks.clean import EMPTY_TITLE_RULE, VIDEO_TITLE_RULE, clean_article, paragraph_kind
 from tasks.config import CleanSettings, ConfigError
 from tasks.rules import load_rules
 
@@ -198,3 +198,9 @@ def test_every_removed_line_has_a_rule_and_every_line_one_place():
     assert not kept & removed
     assert kept | removed | {article.title_line_no} - {None} == set(range(1, len(page_text().split("\n")) + 1))
     assert all(line.rule for line in article.removed)
+
+
+def test_a_headline_over_nothing_is_removed_not_lost():
+    article = clean_article(draft("Storm closes schools\n\nAdvertisement\nShare this article"), RULES, SETTINGS)
+    assert article.title is None and article.paragraphs == []
+    assert [(line.line_no, line.rule) for line in article.removed][0] == (1, EMPTY_TITLE_RULE)

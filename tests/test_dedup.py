@@ -5,6 +5,7 @@ Texts are the real Sky News articles of seeds/, edited the way copies of news st
 import datetime as dt
 import itertools
 import re
+import unicodedata
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -18,13 +19,13 @@ from tasks.dedup import (
     _UnionFind,
     content_hash,
     deduplicate,
-    fingerprint,
     history_table,
     later_dates_with_copies,
     load_history,
     normalise_for_hash,
 )
 from tasks.dedup_index import ArticleFingerprints, DedupIndexError, index_dir
+from tasks.fingerprint import fingerprint
 from tasks.records import CleanArticle, Paragraph
 from tasks.write import write_parquet_file
 
@@ -78,6 +79,22 @@ def test_hash_ignores_case_punctuation_quotes_whitespace_and_unicode_form():
     assert content_hash("“Hello,” she said.\nBye") == content_hash('"hello" she  said\nbye!')
     assert content_hash("Cafe\u0301") == content_hash("Caf\u00e9")
     assert content_hash("50,271 people") != content_hash("50,272 people")
+
+
+def test_the_ascii_shortcut_normalises_like_the_unicode_rule():
+    def by_the_rule(text):
+        return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold()))
+
+    for code in range(128):
+        text = f"Ab{chr(code)}c_9 {chr(code)}X"
+        assert normalise_for_hash(text) == by_the_rule(text)
+
+
+def test_fingerprints_hash_the_whole_text_though_they_normalise_paragraph_by_paragraph():
+    paragraphs = ["“Quoted,” she said.", "Cafe\u0301 — 50,271 people!", "", "Plain ASCII, at last."]
+    piece = article("a", paragraphs)
+    fingerprint([piece], DATE, SETTINGS)
+    assert piece.content_hash == content_hash(piece.text)
 
 
 def test_first_copy_in_source_order_survives():

@@ -28,7 +28,6 @@ from tasks.clean import clean_articles
 from tasks.config import ConfigError, Settings, parse_config
 from tasks.dedup import deduplicate, load_history
 from tasks.ingest import IngestResult, ingest
-from tasks.records import CleanArticle, RemovedLine
 from tasks.rules import load_rules
 from tasks.safe_regex import RegexTimeoutError, SafePattern, compile_rule_pattern
 from tasks.split import split_documents
@@ -88,18 +87,7 @@ def rules_for(settings: Settings):
     return _RULES[key]
 
 
-def emptied_titles(cleaned: list[CleanArticle]) -> list[RemovedLine]:
-    """The title line of an article that cleaning left without paragraphs. flows/daily.py drops such an
-    article and lists its removed lines, but not its title line, which then ends up nowhere and fails
-    line accounting (see the xfail test below); it is listed here until the flow or clean does it."""
-    return [
-        RemovedLine(article.source_file, article.title_line_no, article.title, "clean.title_of_empty_article", article.article_id)
-        for article in cleaned
-        if not article.paragraphs and article.title_line_no is not None
-    ]
-
-
-def run_stages(input_root: Path, settings: Settings, account_emptied_titles: bool = True) -> Outcome:
+def run_stages(input_root: Path, settings: Settings) -> Outcome:
     """The flow's stages without Prefect, as flows/daily.py wires them (no history)."""
     ingested = ingest(input_root, settings.input.extensions, settings.ingest, settings.input.fields)
     split = split_documents(ingested.documents, DATE, settings.split)
@@ -111,8 +99,6 @@ def run_stages(input_root: Path, settings: Settings, account_emptied_titles: boo
     removed = split.removed + [
         line for article in cleaned if article.article_id not in duplicate_ids for line in article.removed
     ]
-    if account_emptied_titles:
-        removed += emptied_titles(cleaned)
     accounting = check_line_accounting(ingested.documents, ingested.quarantined, survivors, removed, duplicates)
     # The quarantine rows must fit the dataset's schema too.
     partition_tables(survivors, [], removed, duplicates, ingested.quarantined)
@@ -408,7 +394,7 @@ def test_a_read_error_quarantines_the_file_and_the_run_goes_on(tmp_path, monkeyp
     assert "expand the bus network" in outcome.kept_text
 
 
-@pytest.mark.xfail(strict=True, reason="flows/daily.py loses the title line of an article that clean empties")
 def test_the_title_of_an_article_emptied_by_clean_is_accounted_for(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"!0\n\n!")  # found by test_properties.py: a title, then nothing kept
-    run_stages(tmp_path, Settings(), account_emptied_titles=False)
+    outcome = run_stages(tmp_path, Settings())
+    assert outcome.accounting.raw_lines == 3

@@ -13,6 +13,8 @@ from tasks.config import FieldMapping, IngestSettings, Settings
 from tasks.decode import clean_line
 from tasks.ingest import ingest, split_lines
 from tasks.readers import parse_published
+from tasks.records import CleanArticle, Paragraph
+from tasks.segment import Segments
 from tasks.split import split_documents
 from tasks.tables import partition_tables
 
@@ -201,12 +203,8 @@ def test_compressed_files_read_like_the_plain_ones(tmp_path, suffix, compress):
 
 
 def test_metadata_flows_into_the_articles_dataset(tmp_path):
-    from tasks.segment import Segments
-
     result = run(tmp_path, {"a.jsonl": JSONL, "b.txt": "Caf\u00e9".encode("cp1252")})
     split = split_documents(result.documents, DATE, Settings().split)
-    from tasks.records import CleanArticle, Paragraph
-
     cleaned = [
         CleanArticle(d.article_id, d.source_file, d.line_start, d.line_end, None, None,
                      [Paragraph(line.line_no, "body", line.text) for line in d.lines if not line.is_blank], [])

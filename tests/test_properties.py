@@ -26,7 +26,7 @@ from tests.test_faults import run_stages
 SETTINGS = Settings()
 # NEWSETL_PROPERTY_EXAMPLES=5000 for a deeper search than the suite's few seconds.
 PROPERTY_SETTINGS = settings(
-    max_examples=int(os.environ.get("NEWSETL_PROPERTY_EXAMPLES", "150")),
+    max_examples=int(os.environ.get("NEWSETL_PROPERTY_EXAMPLES", "100")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
