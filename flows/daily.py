@@ -17,9 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.utilities.annotations import quote
 
 from flows import ordering
 from flows.locks import partition_lock
@@ -37,7 +39,7 @@ from tasks.rules import load_rules
 from tasks.segment import Segments, segment_article
 from tasks.split import SplitResult, split_documents
 from tasks.tables import partition_tables
-from tasks.write import commit_partition, recover_commits, replace_partitions
+from tasks.write import commit_partition, recover_commits
 
 # Results stay in memory between tasks of one flow run: caching them would hash every input.
 stage = task(cache_policy=NONE, persist_result=False)
@@ -54,17 +56,18 @@ def split_task(documents: list[RawDocument], date: dt.date, settings: Settings) 
 
 
 @stage(name="clean")
-def clean_task(split: SplitResult, date: dt.date, state_dir: Path, settings: Settings) -> list[CleanArticle]:
+def clean_task(
+    split: SplitResult, date: dt.date, state_dir: Path, settings: Settings
+) -> tuple[list[CleanArticle], pa.Table | None]:
+    """Clean articles, and this batch's line index for learned boilerplate (committed with the datasets)."""
     learned_settings = settings.clean.learned
     learned: frozenset[int] = frozenset()
+    batch = None
     if learned_settings.enabled:
-        # Lines recurring across this batch and earlier partitions; this date's own line index is
-        # written (replacing a previous run's) for the partitions after it.
+        # Lines recurring across this batch and earlier partitions.
         batch = batch_line_index(split.articles, date, learned_settings)
         learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
-        output = settings.output
-        replace_partitions(state_dir, date, {INDEX_DATASET: batch}, output.compression, output.compression_level)
-    return clean_articles(split.articles, load_rules(settings.clean), settings.clean, learned)
+    return clean_articles(split.articles, load_rules(settings.clean), settings.clean, learned), batch
 
 
 @stage(name="dedup")
@@ -119,12 +122,15 @@ def write_task(
     quarantined: list[QuarantineRecord],
     settings: Settings,
     metadata: dict[str, ArticleMetadata] | None = None,
+    boilerplate_index: pa.Table | None = None,
 ) -> None:
     output = settings.output
     tables = partition_tables(articles, segments, removed, duplicates, quarantined, metadata)
-    # One commit for the datasets and the dedup history index: a crash leaves all of them from one run.
+    # One commit for the datasets and the state indexes: a crash leaves all of them from one run.
     datasets = {f"curated/{name}": table for name, table in tables.items()}
     datasets[f"state/{HISTORY_DATASET}"] = history_table(articles, settings.dedup, duplicates)
+    if boilerplate_index is not None:
+        datasets[f"state/{INDEX_DATASET}"] = boilerplate_index
     commit_partition(data_dir, date, datasets, output.compression, output.compression_level)
 
 
@@ -170,19 +176,19 @@ def process_partition(
         with timer("ingest"):
             ingested = ingest_task(input_path, settings)
         with timer("split"):
-            split = split_task(ingested.documents, date, settings)
+            split = split_task(quote(ingested.documents), date, settings)
         if date_order is not None:
             # Clean (learned boilerplate) and dedup both read the state earlier dates leave behind.
             date_order.wait_for_earlier(date)
         with timer("clean"):
-            cleaned = clean_task(split, date, data_dir / "state", settings)
+            cleaned, boilerplate_index = clean_task(quote(split), date, data_dir / "state", settings)
         non_empty = [article for article in cleaned if article.paragraphs]
         with timer("dedup"):
-            survivors, duplicates = dedup_task(non_empty, date, data_dir / "state", settings)
+            survivors, duplicates = dedup_task(quote(non_empty), date, data_dir / "state", settings)
         with timer("langid"):
-            survivors = langid_task(survivors, settings)
+            survivors = langid_task(quote(survivors), settings)
         with timer("segment"):
-            segments = segment_task(survivors)
+            segments = segment_task(quote(survivors))
 
         # A duplicate's whole span is accounted for by its duplicates row, so only the lines removed
         # from surviving (or emptied) articles are listed, plus the separators between articles.
@@ -191,11 +197,12 @@ def process_partition(
             line for article in cleaned if article.article_id not in duplicate_ids for line in article.removed
         ]
         with timer("account"):
-            accounting = account_task(ingested.documents, ingested.quarantined, survivors, removed, duplicates)
-        with timer("write"):
-            write_task(
-                data_dir, date, survivors, segments, removed, duplicates, ingested.quarantined, settings, split.metadata
+            accounting = account_task(
+                quote(ingested.documents), quote(ingested.quarantined), quote(survivors), quote(removed), quote(duplicates)
             )
+        with timer("write"):
+            outputs = [quote(survivors), quote(segments), quote(removed), quote(duplicates), quote(ingested.quarantined)]
+            write_task(data_dir, date, *outputs, settings, quote(split.metadata), quote(boilerplate_index))
     except BaseException as error:
         report.finish("failed", timer.seconds_by_stage, error=f"{type(error).__name__}: {error}")
         write_run_row(data_dir, report, settings)
