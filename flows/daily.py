@@ -28,6 +28,7 @@ from flows.locks import partition_lock
 from flows.manifest import write_manifest
 from flows.report import RunReport, code_version, partition_manifest, write_run_row
 from tasks.accounting import AccountingReport, check_line_accounting
+from tasks.article_language import identify_article, is_allowed
 from tasks.boilerplate_learned import INDEX_DATASET, batch_line_index, learned_line_keys, load_index_history
 from tasks.clean import clean_articles
 from tasks.config import Settings, load_config
@@ -90,8 +91,11 @@ def dedup_task(
 @stage(name="langid")
 def langid_task(articles: list[CleanArticle], settings: Settings) -> list[CleanArticle]:
     identifier = LanguageIdentifier(settings.langid)
-    for article, (language, score) in zip(articles, identifier.identify_many([a.text for a in articles])):
-        article.language, article.language_score = language, score
+    for article in articles:
+        found = identify_article(identifier, [paragraph.text for paragraph in article.paragraphs], settings.langid)
+        article.language, article.language_score = found.language, found.score
+        article.paragraph_languages, article.mixed_language = found.paragraph_languages, found.mixed
+        article.language_allowed = is_allowed(found.language, settings.langid)
     return articles
 
 
@@ -125,7 +129,8 @@ def write_task(
     boilerplate_index: pa.Table | None = None,
 ) -> None:
     output = settings.output
-    tables = partition_tables(articles, segments, removed, duplicates, quarantined, metadata)
+    route = settings.langid.other_languages == "route"
+    tables = partition_tables(articles, segments, removed, duplicates, quarantined, metadata, route)
     # One commit for the datasets and the state indexes: a crash leaves all of them from one run.
     datasets = {f"curated/{name}": table for name, table in tables.items()}
     datasets[f"state/{HISTORY_DATASET}"] = history_table(articles, settings.dedup, duplicates)

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -205,6 +205,22 @@ class LangidSettings(_Section):
     max_chars: Annotated[int, Field(gt=0)] = 2000
     early_stop_margin: Annotated[float, Field(ge=0)] = 80.0
     first_stage_chars: Annotated[int, Field(gt=0)] = 250
+    mixed_min_share: Annotated[float, Field(gt=0, le=0.5)] = 0.2
+    allowed: list[str] = []
+    other_languages: Literal["flag", "route"] = "flag"
+
+    @field_validator("allowed")
+    @classmethod
+    def _known_languages(cls, languages: list[str]) -> list[str]:
+        import os
+
+        from langdetect.detector_factory import PROFILES_DIRECTORY
+
+        known = sorted(os.listdir(PROFILES_DIRECTORY))
+        for language in languages:
+            if language not in known:
+                raise ValueError(f"{language!r} is not a language langdetect knows (e.g. {', '.join(known[:8])}, ...)")
+        return languages
 
 
 class DedupSettings(_Section):

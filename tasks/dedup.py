@@ -20,7 +20,8 @@ the article from the earliest partition date survives (an earlier partition is p
 within a date, the longest (most distinct shingles: the most complete version), then the one from the
 first source file, then the first line (for an earlier partition, whose files the index does not hold:
 the smallest article_id). Every other member from this batch is a duplicate of the survivor, with its similarity *to
-the survivor* (below the threshold for a copy of a copy). Containment has a direction: a cluster whose
+the survivor* (below the threshold for a copy of a copy), except an exact copy of an article an earlier
+partition kept, which names that article. Containment has a direction: a cluster whose
 survivor (its longest member) is in this batch and lies inside an article of another cluster is dropped
 whole, as 'contained' in that cluster's survivor. Articles of earlier partitions are never dropped: they
 are published already.
@@ -158,7 +159,12 @@ def deduplicate(
         if kept == i:
             survivors.append(article)
             continue
-        if own in dropped_into:
+        twin = history.row_of_hash(article.content_hash) if settings.exact else None
+        if twin is not None:
+            # An earlier partition kept this very text: name that article, even when a near copy joined
+            # it to a cluster whose survivor is another (longer) article.
+            kept, method, value = n + twin, EXACT, 1.0
+        elif own in dropped_into:
             method, value = CONTAINED, similarity.containment(int(representative[i]), kept)
         elif settings.exact and article.content_hash == similarity.content_hash(kept):
             method, value = EXACT, 1.0

@@ -117,6 +117,9 @@ class CleanArticle:
     language: str = "und"
     language_score: float = 0.0
     content_hash: str = ""
+    paragraph_languages: list[str] = field(default_factory=list)
+    mixed_language: bool = False
+    language_allowed: bool = True
 
     @property
     def text(self) -> str:

@@ -30,8 +30,10 @@ ARTICLES = pa.schema(
         _field("source", pa.string(), "The record's source or outlet (input.fields.source); null for plain text.", nullable=True),
         _field("published", pa.timestamp("us", tz="UTC"), "Publication time from the record (input.fields.published: ISO 8601, RFC 2822 or Unix epoch; UTC when no offset is given); null when absent or not a date.", nullable=True),
         _field("text", pa.string(), "Clean article text: one paragraph per line, boilerplate removed."),
-        _field("language", pa.string(), "ISO 639-1 code from langdetect ('zh-cn'/'zh-tw' for Chinese), or 'und'."),
-        _field("language_score", pa.float32(), "langdetect's probability for `language` (0 when 'und' for lack of text)."),
+        _field("language", pa.string(), "ISO 639-1 code ('zh-cn'/'zh-tw' for Chinese) of most of the text's characters, or 'und'."),
+        _field("language_score", pa.float32(), "Probability of `language`: the mean over its paragraphs, weighted by characters (0 when 'und' for lack of text)."),
+        _field("mixed_language", pa.bool_(), "True when a second language covers at least langid.mixed_min_share of the text."),
+        _field("language_allowed", pa.bool_(), "False when `language` is not in langid.allowed (only with other_languages: flag)."),
         _field("n_chars", pa.int32(), "Characters in text."),
         _field("n_words", pa.int32(), "Whitespace-separated words in text."),
         _field("n_paragraphs", pa.int32(), "Rows of this article in paragraphs."),
@@ -45,6 +47,7 @@ PARAGRAPHS = pa.schema(
         _field("article_id", pa.string(), ARTICLE_ID),
         _field("paragraph_index", pa.int32(), "0-based position of the paragraph in the article."),
         _field("kind", pa.string(), "One of: body, heading, list_item, quote."),
+        _field("language", pa.string(), "The paragraph's own language (ISO 639-1), or 'und' when it is too short to tell."),
         _field("text", pa.string(), "The paragraph; equal to article text[char_start:char_end]."),
         _field("char_start", pa.int32(), "Offset of the first character in the article's text."),
         _field("char_end", pa.int32(), "Offset just past the last character in the article's text."),
@@ -125,6 +128,7 @@ RUNS = pa.schema(
 # Datasets replaced as a whole partition on each run, in the order they are written.
 PARTITION_DATASETS: dict[str, pa.Schema] = {
     "articles": ARTICLES,
+    "articles_other_languages": ARTICLES,
     "paragraphs": PARAGRAPHS,
     "sentences": SENTENCES,
     "removed_lines": REMOVED_LINES,
@@ -137,6 +141,7 @@ DATASETS: dict[str, pa.Schema] = {**PARTITION_DATASETS, "runs": RUNS}
 
 DESCRIPTIONS: dict[str, str] = {
     "articles": "One row per unique article of the partition.",
+    "articles_other_languages": "Unique articles whose language is not in langid.allowed, when langid.other_languages is 'route' (same columns as articles; empty otherwise).",
     "paragraphs": "One row per paragraph of a unique article.",
     "sentences": "One row per sentence of a unique article.",
     "removed_lines": "One row per raw line removed as boilerplate (or as an article separator).",

@@ -17,6 +17,7 @@ class ParagraphRow:
     article_id: str
     paragraph_index: int
     kind: str
+    language: str
     text: str
     char_start: int
     char_end: int
@@ -39,24 +40,33 @@ class Segments:
     sentences: list[SentenceRow]
 
 
+def _paragraph_language(article: CleanArticle, paragraph_index: int) -> str:
+    """The paragraph's own label; a paragraph too short to tell takes the article's."""
+    if article.paragraph_languages and article.paragraph_languages[paragraph_index] != "und":
+        return article.paragraph_languages[paragraph_index]
+    return article.language
+
+
 def segment_article(article: CleanArticle) -> Segments:
     paragraphs: list[ParagraphRow] = []
     sentences: list[SentenceRow] = []
     paragraph_start = 0
     for paragraph_index, paragraph in enumerate(article.paragraphs):
         paragraph_end = paragraph_start + len(paragraph.text)
+        language = _paragraph_language(article, paragraph_index)
         paragraphs.append(
             ParagraphRow(
                 article.article_id,
                 paragraph_index,
                 paragraph.kind,
+                language,
                 paragraph.text,
                 paragraph_start,
                 paragraph_end,
                 paragraph.line_no,
             )
         )
-        for start, end in split_sentences(paragraph.text, article.language):
+        for start, end in split_sentences(paragraph.text, language):
             sentences.append(
                 SentenceRow(
                     article.article_id,

@@ -35,6 +35,8 @@ def article_row(article: CleanArticle, segments: Segments, metadata: ArticleMeta
         "text": text,
         "language": article.language,
         "language_score": article.language_score,
+        "mixed_language": article.mixed_language,
+        "language_allowed": article.language_allowed,
         "n_chars": len(text),
         "n_words": len(text.split()),
         "n_paragraphs": len(segments.paragraphs),
@@ -50,17 +52,22 @@ def partition_tables(
     duplicates: list[DuplicateRecord],
     quarantined: list[QuarantineRecord],
     metadata: dict[str, ArticleMetadata] | None = None,
+    route_other_languages: bool = False,
 ) -> dict[str, pa.Table]:
     """Every partition dataset, rows in a fixed order so the same input gives the same bytes.
 
     `metadata`: article_id -> what the input says about the article (SplitResult.metadata).
+    `route_other_languages`: articles not in an allowed language go to articles_other_languages.
     """
     metadata = metadata or {}
+    article_rows = [article_row(a, s, metadata.get(a.article_id)) for a, s in zip(articles, segments)]
+    routed = [route_other_languages and not row["language_allowed"] for row in article_rows]
     removed_rows = sorted((dataclasses.asdict(line) for line in removed), key=lambda row: (row["source_file"], row["line_no"]))
     quarantine_rows = [dataclasses.asdict(record) for record in quarantined]
     return {
-        "articles": to_table(
-            "articles", [article_row(a, s, metadata.get(a.article_id)) for a, s in zip(articles, segments)]
+        "articles": to_table("articles", [row for row, other in zip(article_rows, routed) if not other]),
+        "articles_other_languages": to_table(
+            "articles_other_languages", [row for row, other in zip(article_rows, routed) if other]
         ),
         "paragraphs": to_table("paragraphs", [dataclasses.asdict(p) for s in segments for p in s.paragraphs]),
         "sentences": to_table("sentences", [dataclasses.asdict(x) for s in segments for x in s.sentences]),

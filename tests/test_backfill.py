@@ -12,11 +12,15 @@ from tasks.config import Settings
 from tests.conftest import REPO, SEEDS
 
 START = dt.date(2025, 1, 1)
+# One distinct local story per day (no two are near-duplicates), plus the same wire story every day.
 STORIES = [
     "Floods closed the main road into the town on {day}, and the council said repairs would take a week.",
     "The city council voted on {day} to expand the tram network, with building work starting next spring.",
     "Researchers said on {day} that the new vaccine cut hospital admissions by almost half in the trial.",
+    "A rare white stork nested on the cathedral roof, birdwatchers reported on {day}, drawing large crowds.",
+    "Shares in the carmaker fell sharply on {day} after it recalled forty thousand electric vans.",
 ]
+WIRE = "Officials in the capital announced a new inquiry into rail delays on Monday, citing months of complaints."
 
 
 def landing(tmp_path, n_days: int):
@@ -28,9 +32,9 @@ def landing(tmp_path, n_days: int):
         folder.mkdir(parents=True)
         if offset < 2:
             shutil.copy(sorted(SEEDS.iterdir())[offset], folder)
-        story = STORIES[offset % len(STORIES)].format(day=date.strftime("%A %d %B"))
-        (folder / "local.txt").write_text(f"{story}\nIt was the {offset + 1}th such report this year.\n")
-        (folder / "wire.txt").write_text(STORIES[0].format(day="Monday") + "\nOfficials gave no further details.\n")
+        story = STORIES[offset].format(day=date.strftime("%A %d %B"))
+        (folder / "local.txt").write_text(f"{story}\nMore details are expected later in the week.\n")
+        (folder / "wire.txt").write_text(f"{WIRE}\nThe inquiry will report by the end of the year.\n")
     config = tmp_path / "config.yaml"
     config.write_text((REPO / "config.yaml").read_text().replace("landing: null", f"landing: {raw}/{{date}}"))
     return raw, config
@@ -132,8 +136,9 @@ def test_parallel_backfill_matches_one_date_at_a_time_and_reruns_change_nothing(
     import pandas as pd
 
     duplicates = pd.read_parquet(tmp_path / "data-2" / "curated" / "duplicates")
-    assert len(duplicates[duplicates["source_file"] == "wire.txt"]) == n_days - 1
-    assert set(duplicates["duplicate_of_date"]) == {START}
+    wire_copies = duplicates[duplicates["source_file"] == "wire.txt"]
+    assert len(wire_copies) == n_days - 1
+    assert set(wire_copies["duplicate_of_date"]) == {START} and set(wire_copies["method"]) == {"exact"}
 
     # Nothing is missing or stale now: the dry-run plan runs nothing and a re-run changes no byte.
     data_dir = tmp_path / "data-2"

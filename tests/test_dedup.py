@@ -303,6 +303,16 @@ def test_copies_of_earlier_partitions_are_duplicates_of_them(tmp_path):
     ]
 
 
+def test_an_exact_copy_of_an_earlier_article_names_it_even_when_a_bridge_joins_it_to_a_longer_one(tmp_path):
+    state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
+    words = " ".join(MIGRANTS + UKRAINE).split()
+    first, longer, bridge = words[0:120], words[60:200], words[30:150]
+    assert bigram_jaccard([" ".join(first)], [" ".join(longer)]) < SETTINGS.threshold  # both kept yesterday
+    assert run_date(state, yesterday, [article("first", " ".join(first)), article("longer", " ".join(longer), "b.txt")])[0] == ["first", "longer"]
+    _, duplicates = run_date(state, DATE, [article("copy", " ".join(first)), article("bridge", " ".join(bridge), "b.txt")])
+    assert duplicates == [("copy", "first", yesterday, "exact"), ("bridge", "longer", yesterday, "near")]
+
+
 def test_similarity_against_the_index_is_estimated_from_the_stored_signatures(tmp_path):
     state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
     update = [p.replace("50,271", "50,913") for p in MIGRANTS]

@@ -55,6 +55,8 @@ def test_two_unique_english_articles(data_dir):
     assert migrants.source_file == "001_e16248f705b44a0d.txt" and (migrants.line_start, migrants.line_end) == (27, 45)
     assert migrants.text.startswith("As a milestone is reached of 50,000 migrants crossing the Channel")
     assert set(articles["language"]) == {"en"}
+    assert not articles["mixed_language"].any() and articles["language_allowed"].all()
+    assert set(read(data_dir, "paragraphs")["language"]) <= {"en", "und"}
     assert (articles["language_score"] > 0.9).all()
     assert list(articles["date"].astype(str)) == [str(DATE)] * 2
 
