@@ -43,17 +43,16 @@ INDEX_SCHEMA = pa.schema(
 )
 
 _DIGITS = re.compile(r"\d+")
-_NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]+|_")
-_SPACES = re.compile(r"\s+")
+_WORD_RUN = re.compile(r"[^\W_]+")  # letters and digits; "_" counts as punctuation
 
 
 def normalise_line(text: str) -> str:
     """Case folded, every number made 0, punctuation dropped: "Updated 12:45, 3 May 2024" and "Updated
     09:10, 14 May 2024" normalise alike."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _DIGITS.sub("0", text)
-    text = _NOT_WORD_OR_SPACE.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    text = _DIGITS.sub("0", unicodedata.normalize("NFKC", text).casefold())
+    # The words joined by single spaces: the same as turning punctuation into spaces and collapsing
+    # runs of white space, in one regex pass instead of two (this runs on every line, twice per batch).
+    return " ".join(_WORD_RUN.findall(text))
 
 
 def _has_letters(normalised: str) -> bool:

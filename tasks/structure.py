@@ -86,9 +86,10 @@ def remove_byline_names(verdicts: list[LineVerdict], max_words: int) -> None:
 def remove_repeated_lines(verdicts: list[LineVerdict], min_repeats: int) -> None:
     """A line that recurs `min_repeats` times in one article ("Article content", a "Most popular" box
     shown after every section) is furniture: a story does not repeat its own sentences."""
-    counts = Counter(normalise_line(verdict.text) for verdict in verdicts)
-    for verdict in verdicts:
-        if verdict.kept and counts[normalise_line(verdict.text)] >= min_repeats:
+    normalised = [normalise_line(verdict.text) for verdict in verdicts]
+    counts = Counter(normalised)
+    for verdict, line in zip(verdicts, normalised):
+        if verdict.kept and counts[line] >= min_repeats:
             verdict.remove(REPEATED_LINE_RULE, "repeated")
 
 

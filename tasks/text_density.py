@@ -17,6 +17,7 @@ article whose text matches none of the lists well (Japanese, Czech, ...) is judg
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,14 +47,17 @@ def available_languages() -> list[str]:
     return sorted(path.stem for path in STOPWORDS_DIR.glob("*.txt"))
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+# Cached: an article's lines are split into words once for choosing its language and again for each
+# line's class; an article holds far fewer lines than the cache.
+@lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.lower()))
 
 
 def stopword_density(text: str, stopwords: frozenset[str]) -> float:
     """Share of the line's words that are function words; numbers ("6.6", "88,000") are not words."""
     tokens = [token for token in words(text) if not token.isdigit()]
-    return sum(token in stopwords for token in tokens) / len(tokens) if tokens else 0.0
+    return sum(map(stopwords.__contains__, tokens)) / len(tokens) if tokens else 0.0
 
 
 def choose_stopwords(texts: list[str], settings: TextDensitySettings) -> tuple[str | None, frozenset[str]]:
@@ -62,13 +66,16 @@ def choose_stopwords(texts: list[str], settings: TextDensitySettings) -> tuple[s
     (None, empty set) when even the best list covers less than `min_language_density` of the words: the
     article is in another language, and lines are judged by length alone.
     """
-    tokens = [token for text in texts for token in words(text)]
-    if not tokens:
+    # Each distinct word counted once, then looked up once per language: an article has far fewer
+    # distinct words than words.
+    counts = Counter(token for text in texts for token in words(text))
+    n_tokens = sum(counts.values())
+    if not n_tokens:
         return None, frozenset()
     best_language, best_share = None, 0.0
     for language in settings.languages:
         stopwords = load_stopwords(language)
-        share = sum(token in stopwords for token in tokens) / len(tokens)
+        share = sum(count for token, count in counts.items() if token in stopwords) / n_tokens
         if share > best_share:
             best_language, best_share = language, share
     if best_language is None or best_share < settings.min_language_density:
