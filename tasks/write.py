@@ -151,6 +151,14 @@ def recover_commits(data_dir: Path) -> list[dt.date]:
         with _date_lock(data_dir, date, wait=False) as locked:
             if locked and _finish_pending(data_dir, date):
                 finished.append(date)
+    # A record being rewritten when the process died leaves its temporary file beside it.
+    for temporary in sorted(root.glob(".date=*.tmp")) if root.exists() else []:
+        date = _date_of(temporary.name.removeprefix("."))
+        if date is None:
+            continue
+        with _date_lock(data_dir, date, wait=False) as locked:
+            if locked:
+                temporary.unlink(missing_ok=True)
     for litter_root in (data_dir / ".staging", data_dir / ".trash"):
         for folder in sorted(litter_root.glob("date=*")) if litter_root.exists() else []:
             date = _date_of(folder.name)

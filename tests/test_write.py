@@ -22,6 +22,7 @@ from tasks import write
 from tasks.write import (
     CRASH_AT_ENV,
     commit_partition,
+    commits_dir,
     partition_committed,
     partition_dir,
     read_commit_record,
@@ -250,3 +251,13 @@ def test_a_commit_of_another_date_finishes_an_interrupted_one_first(tmp_path):
     commit_partition(tmp_path, DATE + dt.timedelta(days=1), version_tables(5), "zstd", 3)
     assert versions_on_disk(tmp_path) == dict.fromkeys(KEYS, 2)
     assert partition_committed(tmp_path, DATE) and partition_committed(tmp_path, DATE + dt.timedelta(days=1))
+
+
+def test_recovery_deletes_a_commit_record_left_half_rewritten(tmp_path):
+    # kill -9 between writing a record's temporary file and renaming it leaves the temporary behind.
+    commit_partition(tmp_path, DATE, version_tables(0), "zstd", 3)
+    stray = commits_dir(tmp_path) / f".date={DATE.isoformat()}.json.0123abcd.tmp"
+    stray.write_text("{")
+    recover_commits(tmp_path)
+    assert not stray.exists()
+    assert_record_matches_files(tmp_path)
