@@ -30,13 +30,14 @@ from flows.report import RunReport, code_version, partition_manifest, write_run_
 from tasks.accounting import AccountingReport, check_line_accounting
 from tasks.article_language import identify_article, is_allowed
 from tasks.boilerplate_learned import INDEX_DATASET, batch_line_index, learned_line_keys, load_index_history
-from tasks.clean import clean_articles
+from tasks.clean import clean_articles, paragraph_kind
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, deduplicate, history_table, later_dates_with_copies, load_history
 from tasks.ingest import IngestResult, ingest
 from tasks.langid import LanguageIdentifier
 from tasks.records import ArticleMetadata, CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
 from tasks.rules import load_rules
+from tasks.paragraphs import join_wrapped_lines
 from tasks.segment import Segments, segment_article
 from tasks.split import SplitResult, split_documents
 from tasks.tables import partition_tables
@@ -68,7 +69,14 @@ def clean_task(
         # Lines recurring across this batch and earlier partitions.
         batch = batch_line_index(split.articles, date, learned_settings)
         learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
-    return clean_articles(split.articles, load_rules(settings.clean), settings.clean, learned), batch
+    cleaned = clean_articles(split.articles, load_rules(settings.clean), settings.clean, learned)
+    if settings.segment.paragraphs == "block":
+        def kind_of(text: str) -> str:
+            return paragraph_kind(text, settings.clean.heading_max_words)
+
+        for article in cleaned:
+            article.paragraphs = join_wrapped_lines(article.paragraphs, kind_of)
+    return cleaned, batch
 
 
 @stage(name="dedup")

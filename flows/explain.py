@@ -98,7 +98,11 @@ def read_source(span: ArticleSpan, input_path: Path, settings: Settings) -> RawD
 
 def explain_lines(span: ArticleSpan, document: RawDocument, data_dir: Path) -> list[tuple[int, str, str, str]]:
     """(line_no, decision, rule or kind, raw text) for every raw line of the article."""
-    kept = {row["line_no"]: row["kind"] for row in _rows(data_dir, "paragraphs", span.article_id, span.date)}
+    kept = {
+        line_no: row["kind"]
+        for row in _rows(data_dir, "paragraphs", span.article_id, span.date)
+        for line_no in range(row["line_no"], row["line_end"] + 1)
+    }
     removed = {row["line_no"]: row for row in _rows(data_dir, "removed_lines", span.article_id, span.date)}
     lines = []
     for line in document.lines[span.line_start - 1 : span.line_end]:

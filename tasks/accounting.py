@@ -58,7 +58,7 @@ def check_line_accounting(
     claims: Counter[tuple[str, int]] = Counter()
     kept_lines = 0
     for article in articles:
-        line_numbers = [paragraph.line_no for paragraph in article.paragraphs]
+        line_numbers = [line_no for paragraph in article.paragraphs for line_no in paragraph.line_numbers]
         if article.title_line_no is not None:
             line_numbers.append(article.title_line_no)
         kept_lines += len(line_numbers)

@@ -245,6 +245,10 @@ class DedupSettings(_Section):
         return rows
 
 
+class SegmentSettings(_Section):
+    paragraphs: Literal["line", "block"] = "line"
+
+
 class ScheduleSettings(_Section):
     cron: str = "0 2 * * *"
     timezone: str = "UTC"
@@ -281,6 +285,7 @@ class Settings(_Section):
     clean: CleanSettings = CleanSettings()
     langid: LangidSettings = LangidSettings()
     dedup: DedupSettings = DedupSettings()
+    segment: SegmentSettings = SegmentSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     backfill: BackfillSettings = BackfillSettings()
 

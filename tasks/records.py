@@ -99,9 +99,18 @@ class ArticleDraft:
 
 @dataclass(frozen=True)
 class Paragraph:
-    line_no: int
+    line_no: int  # first raw line
     kind: str  # body, heading, list_item, quote
     text: str
+    line_end: int | None = None  # last raw line, when the paragraph joins wrapped lines
+
+    @property
+    def last_line_no(self) -> int:
+        return self.line_end if self.line_end is not None else self.line_no
+
+    @property
+    def line_numbers(self) -> range:
+        return range(self.line_no, self.last_line_no + 1)
 
 
 @dataclass

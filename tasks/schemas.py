@@ -51,7 +51,8 @@ PARAGRAPHS = pa.schema(
         _field("text", pa.string(), "The paragraph; equal to article text[char_start:char_end]."),
         _field("char_start", pa.int32(), "Offset of the first character in the article's text."),
         _field("char_end", pa.int32(), "Offset just past the last character in the article's text."),
-        _field("line_no", pa.int32(), "Raw line the paragraph comes from (1-based)."),
+        _field("line_no", pa.int32(), "First raw line the paragraph comes from (1-based)."),
+        _field("line_end", pa.int32(), "Last raw line the paragraph comes from (= line_no unless segment.paragraphs is 'block')."),
     ]
 )
 

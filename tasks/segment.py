@@ -22,6 +22,7 @@ class ParagraphRow:
     char_start: int
     char_end: int
     line_no: int
+    line_end: int
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def segment_article(article: CleanArticle) -> Segments:
                 paragraph_start,
                 paragraph_end,
                 paragraph.line_no,
+                paragraph.last_line_no,
             )
         )
         for start, end in split_sentences(paragraph.text, language):

@@ -168,3 +168,21 @@ def test_cli_reports_a_config_error_in_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == f"newsetl: {bad}: clean.heading_max_words: Input should be a valid integer, unable to parse string as an integer (got 'many')"
     assert not (tmp_path / "data").exists()
+
+
+def test_block_paragraph_mode_joins_wrapped_lines(tmp_path):
+    from flows.daily import daily_flow
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "wrapped.txt").write_text(
+        "Ministers announced on Monday a plan to build\nforty new schools in the north of England.\n\n"
+        "Critics said the money would not arrive\nuntil after the next election, and asked why.\n"
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text((REPO / "config.yaml").read_text().replace("paragraphs: line", "paragraphs: block"))
+    daily_flow(input_path=raw, date=DATE, data_dir=tmp_path / "data", config_path=config)
+    paragraphs = read(tmp_path / "data", "paragraphs")
+    assert list(zip(paragraphs["line_no"], paragraphs["line_end"])) == [(1, 2), (4, 5)]
+    text = read(tmp_path / "data", "articles")["text"].item()
+    assert text.split("\n")[0] == "Ministers announced on Monday a plan to build forty new schools in the north of England."
