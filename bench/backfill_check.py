@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-BBC = REPO.parent / "shared" / "eval" / "corpus" / "bbc"
+BBC = Path(os.environ.get("NEWSETL_EVAL_DIR", REPO.parent / "shared" / "eval")) / "corpus" / "bbc"
 START = dt.date(2025, 1, 1)
 NEWSETL = [sys.executable, "-m", "flows"]
 

@@ -13,12 +13,14 @@ The same arguments always give the same bytes.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-BBC = REPO.parent / "shared" / "eval" / "corpus" / "bbc"
+EVAL_DIR = Path(os.environ.get("NEWSETL_EVAL_DIR", REPO.parent / "shared" / "eval"))
+BBC = EVAL_DIR / "corpus" / "bbc"
 
 FURNITURE = [
     "Image: {name} speaking in London on Monday. Pic: PA",

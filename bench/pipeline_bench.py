@@ -1,9 +1,9 @@
 """Whole-flow throughput and memory, against a naive baseline measured in the same run.
 
-    .venv/bin/python bench/pipeline_bench.py --mb 20 [--mb 100 ...] [--baseline-mb 2] [--repeat 3]
+    .venv/bin/python bench/pipeline_bench.py --mb 20 [--mb 100 ...] [--workers 1 --workers 2] [--baseline-mb 2] [--repeat 3]
 
 For each size: builds a realistic corpus (bench/corpus.py), runs `newsetl run` on it in a fresh process
-(--repeat times), and reports the median wall time of the flow (from the `runs` dataset, Prefect's start-up
+(--repeat times, for each --workers value, alternating), and reports the median wall time of the flow (from the `runs` dataset, Prefect's start-up
 excluded) and of the whole process, MB/s, articles/s per core, seconds per stage and the process's peak
 RSS. The naive baseline (full-text langdetect, pysbd, datasketch MinHash + LSH, pandas to Parquet, one
 article at a time) runs on the first --baseline-mb of the same corpus: it is ~100x slower, so the
@@ -32,11 +32,18 @@ REPO = Path(__file__).resolve().parents[1]
 CORES = os.cpu_count() or 1
 
 
-def run_flow(corpus: Path, data_dir: Path, extra_env: dict[str, str] | None = None) -> dict:
-    """One `newsetl run` in a child process; its wall time and peak RSS from wait4's rusage."""
+def config_with_workers(workers: int, folder: Path) -> Path:
+    path = folder / f"config-{workers}-workers.yaml"
+    path.write_text((REPO / "config.yaml").read_text().replace("  workers: 0", f"  workers: {workers}"))
+    return path
+
+
+def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, str] | None = None) -> dict:
+    """One `newsetl run` in a child process: its wall time, and the flow's own timings from `runs`."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "flows", "run", "--input", str(corpus), "--data-dir", str(data_dir), "--date", "2025-01-01"],
+        [sys.executable, "-m", "flows", "run", "--input", str(corpus), "--data-dir", str(data_dir), "--date", "2025-01-01",
+         "--config", str(config)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(extra_env or {})},
     )
     _, stderr = process.communicate()
@@ -101,47 +108,42 @@ def main() -> int:
     parser.add_argument("--baseline-mb", type=float, default=2.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the flow process")
+    parser.add_argument("--workers", type=int, action="append", help="parallel.workers value(s) to compare (default 0: all cores)")
     args = parser.parse_args()
     sizes = sorted(args.mb or [20.0])
+    worker_counts = args.workers or [0]
     extra_env = dict(item.split("=", 1) for item in args.env)
     results: dict[str, object] = {"cores": CORES, "env": extra_env, "sizes": []}
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
+        configs = {workers: config_with_workers(workers, root) for workers in worker_counts}
         for size in sizes:
             corpus = root / f"corpus-{size:g}"
             made = build_corpus(corpus, int(size * 1e6))
-            runs = [run_flow(corpus, root / f"data-{size:g}-{attempt}", extra_env) for attempt in range(args.repeat)]
-            flow_seconds = statistics.median(run["flow_seconds"] for run in runs)
-            entry = {
-                "mb": made["bytes"] / 1e6,
-                "corpus": made,
-                "flow_seconds_median": round(flow_seconds, 2),
-                "process_seconds_median": round(statistics.median(run["process_seconds"] for run in runs), 2),
-                "mb_per_s": round(made["bytes"] / 1e6 / flow_seconds, 3),
-                "mb_per_s_per_core": round(made["bytes"] / 1e6 / flow_seconds / CORES, 3),
-                "articles_per_s_per_core": round(made["articles"] / flow_seconds / CORES, 1),
-                "peak_rss_mb": round(max(run["peak_rss_mb"] for run in runs), 1),
-                "stages_median": {
-                    stage: round(statistics.median(run["stages"][stage] for run in runs), 2) for stage in runs[0]["stages"]
-                },
-                "articles_out": runs[0]["articles"],
-                "duplicates_out": runs[0]["duplicates"],
-            }
-            results["sizes"].append(entry)
-            print(
-                f"{entry['mb']:8.1f} MB  flow {entry['flow_seconds_median']:7.2f} s  {entry['mb_per_s']:6.2f} MB/s "
-                f"({entry['mb_per_s_per_core']:.2f}/core, {entry['articles_per_s_per_core']:.0f} articles/s/core)  "
-                f"process {entry['process_seconds_median']:.1f} s  peak RSS {entry['peak_rss_mb']:.0f} MB",
-                flush=True,
-            )
-            print("          stages: " + ", ".join(f"{k} {v}" for k, v in entry["stages_median"].items()), flush=True)
+            # Alternate the worker counts run by run, so that load on a noisy machine hits them alike.
+            runs_by_workers: dict[int, list[dict]] = {workers: [] for workers in worker_counts}
+            for attempt in range(args.repeat):
+                for workers, config in configs.items():
+                    data_dir = root / f"data-{size:g}-{workers}-{attempt}"
+                    runs_by_workers[workers].append(run_flow(corpus, data_dir, config, extra_env))
+            for workers, runs in runs_by_workers.items():
+                entry = summarise(made, runs, workers)
+                results["sizes"].append(entry)
+                print_entry(entry)
+            if len(worker_counts) > 1:
+                medians = {
+                    workers: statistics.median(run["flow_seconds"] for run in runs)
+                    for workers, runs in runs_by_workers.items()
+                }
+                fastest, slowest = min(worker_counts), max(worker_counts)
+                print(f"          {slowest} workers vs {fastest}: {medians[fastest] / medians[slowest]:.2f}x faster", flush=True)
         try:
             baseline = naive_baseline(root / f"corpus-{sizes[0]:g}", int(args.baseline_mb * 1e6))
         except ImportError as error:
             baseline = {"skipped": f"{error} (pip install -e '.[bench]')"}
     results["baseline"] = baseline
     if "mb_per_s" in baseline:
-        ours = results["sizes"][0]["mb_per_s"]
+        ours = max(entry["mb_per_s"] for entry in results["sizes"] if entry["mb"] == results["sizes"][0]["mb"])
         results["ratio_vs_baseline"] = round(ours / baseline["mb_per_s"], 1)
         print(f"naive baseline: {baseline['mb_per_s']:.3f} MB/s on {baseline['bytes'] / 1e6:.1f} MB; "
               f"newsetl {ours:.2f} MB/s = {results['ratio_vs_baseline']}x")
@@ -151,6 +153,38 @@ def main() -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2))
     return 0
+
+
+def summarise(made: dict, runs: list[dict], workers: int) -> dict:
+    flow_seconds = statistics.median(run["flow_seconds"] for run in runs)
+    cores_used = workers or CORES
+    return {
+        "workers": workers,
+        "mb": made["bytes"] / 1e6,
+        "corpus": made,
+        "flow_seconds_median": round(flow_seconds, 2),
+        "process_seconds_median": round(statistics.median(run["process_seconds"] for run in runs), 2),
+        "mb_per_s": round(made["bytes"] / 1e6 / flow_seconds, 3),
+        "mb_per_s_per_core": round(made["bytes"] / 1e6 / flow_seconds / cores_used, 3),
+        "articles_per_s_per_core": round(made["articles"] / flow_seconds / cores_used, 1),
+        "peak_rss_mb": round(max(run["peak_rss_mb"] for run in runs), 1),
+        "stages_median": {
+            stage: round(statistics.median(run["stages"][stage] for run in runs), 2) for stage in runs[0]["stages"]
+        },
+        "articles_out": runs[0]["articles"],
+        "duplicates_out": runs[0]["duplicates"],
+    }
+
+
+def print_entry(entry: dict) -> None:
+    print(
+        f"{entry['mb']:8.1f} MB  workers {entry['workers']}  flow {entry['flow_seconds_median']:7.2f} s  "
+        f"{entry['mb_per_s']:6.2f} MB/s ({entry['mb_per_s_per_core']:.2f}/core, "
+        f"{entry['articles_per_s_per_core']:.0f} articles/s/core)  process {entry['process_seconds_median']:.1f} s  "
+        f"peak RSS {entry['peak_rss_mb']:.0f} MB",
+        flush=True,
+    )
+    print("          stages: " + ", ".join(f"{k} {v}" for k, v in entry["stages_median"].items()), flush=True)
 
 
 if __name__ == "__main__":

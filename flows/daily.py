@@ -15,6 +15,7 @@ import uuid
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -28,17 +29,14 @@ from flows.locks import partition_lock
 from flows.manifest import write_manifest
 from flows.report import RunReport, code_version, partition_manifest, write_run_row
 from tasks.accounting import AccountingReport, check_line_accounting
-from tasks.article_language import identify_article, is_allowed
 from tasks.boilerplate_learned import INDEX_DATASET, batch_line_index, learned_line_keys, load_index_history
-from tasks.clean import clean_articles, paragraph_kind
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, deduplicate, history_table, later_dates_with_copies, load_history
 from tasks.ingest import IngestResult, ingest
-from tasks.langid import LanguageIdentifier
+from tasks.parallel import map_chunks
+from tasks.per_article import clean_chunk, identify_chunk, segment_chunk
 from tasks.records import ArticleMetadata, CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
-from tasks.rules import load_rules
-from tasks.paragraphs import join_wrapped_lines
-from tasks.segment import Segments, segment_article
+from tasks.segment import Segments
 from tasks.split import SplitResult, split_documents
 from tasks.tables import partition_tables
 from tasks.write import commit_partition, recover_commits
@@ -69,13 +67,7 @@ def clean_task(
         # Lines recurring across this batch and earlier partitions.
         batch = batch_line_index(split.articles, date, learned_settings)
         learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
-    cleaned = clean_articles(split.articles, load_rules(settings.clean), settings.clean, learned)
-    if settings.segment.paragraphs == "block":
-        def kind_of(text: str) -> str:
-            return paragraph_kind(text, settings.clean.heading_max_words)
-
-        for article in cleaned:
-            article.paragraphs = join_wrapped_lines(article.paragraphs, kind_of)
+    cleaned = map_chunks(partial(clean_chunk, settings=settings, learned=learned), split.articles, settings.parallel)
     return cleaned, batch
 
 
@@ -98,18 +90,13 @@ def dedup_task(
 
 @stage(name="langid")
 def langid_task(articles: list[CleanArticle], settings: Settings) -> list[CleanArticle]:
-    identifier = LanguageIdentifier(settings.langid)
-    for article in articles:
-        found = identify_article(identifier, [paragraph.text for paragraph in article.paragraphs], settings.langid)
-        article.language, article.language_score = found.language, found.score
-        article.paragraph_languages, article.mixed_language = found.paragraph_languages, found.mixed
-        article.language_allowed = is_allowed(found.language, settings.langid)
-    return articles
+    return map_chunks(partial(identify_chunk, settings=settings.langid), articles, settings.parallel)
 
 
 @stage(name="segment")
 def segment_task(articles: list[CleanArticle]) -> list[Segments]:
-    return [segment_article(article) for article in articles]
+    # Cheap enough (the splitter runs at ~20 MB/s) that shipping articles to workers would cost more.
+    return segment_chunk(articles)
 
 
 @stage(name="account")

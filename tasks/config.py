@@ -245,6 +245,11 @@ class DedupSettings(_Section):
         return rows
 
 
+class ParallelSettings(_Section):
+    workers: Annotated[int, Field(ge=0)] = 0
+    chunk_articles: Annotated[int, Field(ge=1)] = 500
+
+
 class SegmentSettings(_Section):
     paragraphs: Literal["line", "block"] = "line"
 
@@ -286,6 +291,7 @@ class Settings(_Section):
     langid: LangidSettings = LangidSettings()
     dedup: DedupSettings = DedupSettings()
     segment: SegmentSettings = SegmentSettings()
+    parallel: ParallelSettings = ParallelSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     backfill: BackfillSettings = BackfillSettings()
 

@@ -106,44 +106,47 @@ def _block(source_file: str, lines: list[RawLine]) -> _Block:
     return _Block(source_file, lines, tuple(line.text.strip() for line in lines if not line.is_blank))
 
 
-def _find_embedded(needle: tuple[str, ...], haystack: tuple[str, ...]) -> int:
-    """Index in haystack where needle occurs as a contiguous run, or -1."""
-    first = needle[0]
-    for start in range(len(haystack) - len(needle) + 1):
-        if haystack[start] == first and haystack[start : start + len(needle)] == needle:
-            return start
-    return -1
-
-
 def _cut_repeated_blocks(blocks: list[_Block], min_lines: int) -> list[_Block]:
     """Cut every block that contains, line for line, a whole shorter block of the batch.
 
-    Repeats until nothing changes, so a block holding several known articles is cut at each. The result
-    does not depend on the order of the files: containment is checked in both directions.
+    Each pass cuts every block at its first embedded article; passes repeat until nothing changes, so a
+    block holding several known articles is cut at each. Identical blocks (a story syndicated a thousand
+    times) are one candidate, and a pass reads each line once, so the cost grows with the batch, not
+    with its square. The result does not depend on the order of the files.
     """
-    changed = True
-    while changed:
+    while True:
+        # Candidate articles by their first min_lines lines (many stories share a first line, few share
+        # three), longest first so the widest known article is cut out.
+        candidates: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        unique = {block.keys for block in blocks if len(block.keys) >= min_lines}
+        for keys in sorted(unique, key=lambda keys: (-len(keys), keys)):
+            candidates.setdefault(keys[:min_lines], []).append(keys)
+        cut_blocks: list[_Block] = []
         changed = False
-        by_first_line: dict[str, list[int]] = {}
-        for index, block in enumerate(blocks):
-            for key in set(block.keys):
-                by_first_line.setdefault(key, []).append(index)
-        for needle_index, needle in enumerate(blocks):
-            if len(needle.keys) < min_lines:
-                continue
-            for host_index in by_first_line.get(needle.keys[0], []):
-                host = blocks[host_index]
-                if host_index == needle_index or len(host.keys) <= len(needle.keys):
-                    continue
-                position = _find_embedded(needle.keys, host.keys)
-                if position < 0 or not _leaves_whole_articles(host, position, len(needle.keys), min_lines):
-                    continue
-                blocks[host_index : host_index + 1] = _cut_block(host, position, len(needle.keys))
+        for block in blocks:
+            cut = _first_embedded(block, candidates, min_lines)
+            if cut is None:
+                cut_blocks.append(block)
+            else:
+                cut_blocks.extend(_cut_block(block, *cut))
                 changed = True
-                break
-            if changed:
-                break
-    return blocks
+        blocks = cut_blocks
+        if not changed:
+            return blocks
+
+
+def _first_embedded(
+    host: _Block, candidates: dict[tuple[str, ...], list[tuple[str, ...]]], min_lines: int
+) -> tuple[int, int] | None:
+    """(position, length) of the first shorter candidate found inside host that leaves whole articles."""
+    for position in range(len(host.keys) - min_lines + 1):
+        for needle in candidates.get(host.keys[position : position + min_lines], ()):
+            length = len(needle)
+            if length >= len(host.keys) or host.keys[position : position + length] != needle:
+                continue
+            if _leaves_whole_articles(host, position, length, min_lines):
+                return position, length
+    return None
 
 
 def _leaves_whole_articles(host: _Block, position: int, length: int, min_lines: int) -> bool:

@@ -1,0 +1,51 @@
+"""Per-article work on every core: chunks of articles mapped over a pool of worker processes.
+
+Clean, language identification and segmentation look at one article at a time and hold the GIL, so
+threads cannot share them out; processes can. Articles go out in chunks of `parallel.chunk_articles`
+and come back in the same order, so the output does not depend on the number of workers.
+
+Workers come from a "forkserver": forking the flow's own process, which runs Prefect's threads, could
+copy a lock some thread holds and hang the child. Small batches stay in the calling process, where
+starting workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+from tasks.config import ParallelSettings
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Imported once by the fork server, so each worker starts with the stages (and numpy) loaded.
+_PRELOAD = ["tasks.clean", "tasks.langid", "tasks.article_language", "tasks.segment"]
+
+
+def worker_count(settings: ParallelSettings) -> int:
+    return settings.workers or os.cpu_count() or 1
+
+
+def chunked(items: Sequence[Item], size: int) -> list[Sequence[Item]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def map_chunks(
+    function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], settings: ParallelSettings
+) -> list[Result]:
+    """function(chunk) for every chunk of items, results concatenated in item order.
+
+    `function` must be picklable (a module-level function or a functools.partial of one).
+    """
+    chunks = chunked(items, settings.chunk_articles)
+    workers = min(worker_count(settings), len(chunks))
+    if workers <= 1:
+        return [result for chunk in chunks for result in function(chunk)]
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [result for chunk_results in pool.map(function, chunks) for result in chunk_results]
