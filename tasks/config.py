@@ -28,6 +28,14 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _all_known(values: list[str], known: list[str], what: str) -> list[str]:
+    for value in values:
+        if value not in known:
+            shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+            raise ValueError(f"{value!r} is not {what} ({shown})")
+    return values
+
+
 def _check_regex(pattern: str) -> str:
     compile_rule_pattern(pattern)  # ValueError naming the fault: not valid, or backtracks catastrophically
     return pattern
@@ -142,11 +150,7 @@ class TextDensitySettings(_Section):
     def _known_languages(cls, languages: list[str]) -> list[str]:
         from tasks.text_density import available_languages
 
-        known = available_languages()
-        for language in languages:
-            if language not in known:
-                raise ValueError(f"no stopword list for {language!r} (available: {', '.join(known)})")
-        return languages
+        return _all_known(languages, available_languages(), "a language with a stopword list")
 
 
 class LearnedSettings(_Section):
@@ -216,11 +220,7 @@ class LangidSettings(_Section):
 
         from langdetect.detector_factory import PROFILES_DIRECTORY
 
-        known = sorted(os.listdir(PROFILES_DIRECTORY))
-        for language in languages:
-            if language not in known:
-                raise ValueError(f"{language!r} is not a language langdetect knows (e.g. {', '.join(known[:8])}, ...)")
-        return languages
+        return _all_known(languages, sorted(os.listdir(PROFILES_DIRECTORY)), "a language langdetect knows")
 
 
 class DedupSettings(_Section):
