@@ -145,10 +145,3 @@ class DuplicateRecord:
     duplicate_of_date: object  # datetime.date
     method: str
     similarity: float
-
-
-@dataclass
-class StageOutput:
-    """What a stage hands on, plus the counts it contributes to the run report."""
-
-    counts: dict[str, int] = field(default_factory=dict)
