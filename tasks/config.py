@@ -210,6 +210,7 @@ class LangidSettings(_Section):
     early_stop_margin: Annotated[float, Field(ge=0)] = 80.0
     first_stage_chars: Annotated[int, Field(gt=0)] = 250
     mixed_min_share: Annotated[float, Field(gt=0, le=0.5)] = 0.2
+    merge_chinese: bool = False
     allowed: list[str] = []
     other_languages: Literal["flag", "route"] = "flag"
 
@@ -220,7 +221,8 @@ class LangidSettings(_Section):
 
         from langdetect.detector_factory import PROFILES_DIRECTORY
 
-        return _all_known(languages, sorted(os.listdir(PROFILES_DIRECTORY)), "a language langdetect knows")
+        known = sorted(os.listdir(PROFILES_DIRECTORY) + ["zh"])  # "zh": with merge_chinese
+        return _all_known(languages, known, "a language langdetect knows")
 
 
 class DedupSettings(_Section):

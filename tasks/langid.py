@@ -32,6 +32,8 @@ from langdetect.utils.ngram import NGram
 from tasks.config import LangidSettings
 
 UNDETERMINED = "und"
+# langdetect tells Simplified from Traditional Chinese; langid.merge_chinese reports both as "zh".
+CHINESE_SCRIPTS = ("zh-cn", "zh-tw")
 
 # langdetect's smoothing: every language gets p(n-gram) + alpha / BASE_FREQ, so that an n-gram never
 # seen in a language lowers its score rather than ruling it out.
@@ -220,7 +222,10 @@ class LanguageIdentifier:
         probability = float(probabilities[best])
         if probability < self.settings.min_score:
             return UNDETERMINED, probability
-        return model.languages[best], probability
+        language = model.languages[best]
+        if self.settings.merge_chinese and language in CHINESE_SCRIPTS:
+            language = "zh"
+        return language, probability
 
     def identify_many(self, texts: list[str]) -> list[tuple[str, float]]:
         return [self.identify(text) for text in texts]

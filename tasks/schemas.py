@@ -30,7 +30,7 @@ ARTICLES = pa.schema(
         _field("source", pa.string(), "The record's source or outlet (input.fields.source); null for plain text.", nullable=True),
         _field("published", pa.timestamp("us", tz="UTC"), "Publication time from the record (input.fields.published: ISO 8601, RFC 2822 or Unix epoch; UTC when no offset is given); null when absent or not a date.", nullable=True),
         _field("text", pa.string(), "Clean article text: one paragraph per line, boilerplate removed."),
-        _field("language", pa.string(), "ISO 639-1 code ('zh-cn'/'zh-tw' for Chinese) of most of the text's characters, or 'und'."),
+        _field("language", pa.string(), "ISO 639-1 code ('zh-cn'/'zh-tw' for Chinese, 'zh' with langid.merge_chinese) of most of the text's characters, or 'und'."),
         _field("language_score", pa.float32(), "Probability of `language`: the mean over its paragraphs, weighted by characters (0 when 'und' for lack of text)."),
         _field("mixed_language", pa.bool_(), "True when a second language covers at least langid.mixed_min_share of the text."),
         _field("language_allowed", pa.bool_(), "False when `language` is not in langid.allowed (only with other_languages: flag)."),

@@ -227,3 +227,12 @@ def test_sentence_accuracy_matches_plain_langdetect_on_a_sample(identifier, labe
     plain_right = sum(plain.identify(row["text"])[0] in _accepted(row) for row in sample)
     assert ours_right >= plain_right - 2  # a tie within noise; the full comparison is the benchmark
     assert ours_right / len(sample) >= 0.95
+
+
+def test_chinese_scripts_are_kept_apart_or_merged_as_configured():
+    from tasks.config import LangidSettings
+    from tasks.langid import LanguageIdentifier
+
+    simplified = "中华人民共和国国务院总理今天在北京会见了来访的外国代表团，双方就经济合作交换了意见。"
+    assert LanguageIdentifier(LangidSettings(min_chars=10)).identify(simplified)[0] == "zh-cn"
+    assert LanguageIdentifier(LangidSettings(min_chars=10, merge_chinese=True)).identify(simplified)[0] == "zh"
