@@ -31,7 +31,7 @@ from flows.report import RunReport, code_version, partition_manifest, write_run_
 from tasks.accounting import AccountingReport, check_line_accounting
 from tasks.boilerplate_learned import INDEX_DATASET, batch_line_index, learned_line_keys, load_index_history
 from tasks.config import Settings, load_config
-from tasks.dedup import HISTORY_DATASET, deduplicate, history_table, later_dates_with_copies, load_history
+from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
 from tasks.ingest import IngestResult, ingest
 from tasks.parallel import map_chunks
 from tasks.per_article import clean_chunk, identify_chunk, segment_chunk
@@ -74,10 +74,10 @@ def clean_task(
 @stage(name="dedup")
 def dedup_task(
     articles: list[CleanArticle], date: dt.date, state_dir: Path, settings: Settings
-) -> tuple[list[CleanArticle], list[DuplicateRecord]]:
+) -> DedupResult:
     history = load_history(state_dir, before=date, settings=settings.dedup)
-    survivors, duplicates = deduplicate(articles, date, history, settings.dedup)
-    stale = later_dates_with_copies(state_dir, date, survivors, settings.dedup)
+    result = find_duplicates(articles, date, history, settings.dedup)
+    stale = later_dates_with_copies(state_dir, date, result.survivors, settings.dedup)
     if stale:
         # This date ran after later ones (a backfill): they kept copies of articles this date now keeps.
         get_run_logger().warning(
@@ -85,7 +85,7 @@ def dedup_task(
             ", ".join(day.isoformat() for day in stale),
             date.isoformat(),
         )
-    return survivors, duplicates
+    return result
 
 
 @stage(name="langid")
@@ -120,6 +120,7 @@ def write_task(
     duplicates: list[DuplicateRecord],
     quarantined: list[QuarantineRecord],
     settings: Settings,
+    dedup_index: pa.Table,
     metadata: dict[str, ArticleMetadata] | None = None,
     boilerplate_index: pa.Table | None = None,
 ) -> None:
@@ -128,7 +129,7 @@ def write_task(
     tables = partition_tables(articles, segments, removed, duplicates, quarantined, metadata, route)
     # One commit for the datasets and the state indexes: a crash leaves all of them from one run.
     datasets = {f"curated/{name}": table for name, table in tables.items()}
-    datasets[f"state/{HISTORY_DATASET}"] = history_table(articles, settings.dedup, duplicates)
+    datasets[f"state/{HISTORY_DATASET}"] = dedup_index
     if boilerplate_index is not None:
         datasets[f"state/{INDEX_DATASET}"] = boilerplate_index
     commit_partition(data_dir, date, datasets, output.compression, output.compression_level)
@@ -184,7 +185,8 @@ def process_partition(
             cleaned, boilerplate_index = clean_task(quote(split), date, data_dir / "state", settings)
         non_empty = [article for article in cleaned if article.paragraphs]
         with timer("dedup"):
-            survivors, duplicates = dedup_task(quote(non_empty), date, data_dir / "state", settings)
+            deduplicated = dedup_task(quote(non_empty), date, data_dir / "state", settings)
+        survivors, duplicates = deduplicated.survivors, deduplicated.duplicates
         with timer("langid"):
             survivors = langid_task(quote(survivors), settings)
         with timer("segment"):
@@ -202,7 +204,10 @@ def process_partition(
             )
         with timer("write"):
             outputs = [quote(survivors), quote(segments), quote(removed), quote(duplicates), quote(ingested.quarantined)]
-            write_task(data_dir, date, *outputs, settings, quote(split.metadata), quote(boilerplate_index))
+            dedup_index = deduplicated.index_table(settings.dedup)
+            write_task(
+                data_dir, date, *outputs, settings, dedup_index, quote(split.metadata), quote(boilerplate_index)
+            )
     except BaseException as error:
         report.finish("failed", timer.seconds_by_stage, error=f"{type(error).__name__}: {error}")
         write_run_row(data_dir, report, settings)

@@ -99,13 +99,35 @@ class _Containment:
     jaccard: float  # of the two: the tightest container is the best one
 
 
+@dataclass
+class DedupResult:
+    survivors: list[CleanArticle]  # in source order
+    duplicates: list[DuplicateRecord]
+    survivor_prints: ArticleFingerprints  # the survivors' fingerprints, for this date's index partition
+
+    def index_table(self, settings: DedupSettings) -> pa.Table:
+        """This date's index partition, from the fingerprints dedup already computed."""
+        return index_table(self.survivor_prints, {d.article_id: d.duplicate_of for d in self.duplicates}, settings)
+
+
 def deduplicate(
     articles: list[CleanArticle],
     date: dt.date,
     history: ArticleFingerprints,
     settings: DedupSettings,
 ) -> tuple[list[CleanArticle], list[DuplicateRecord]]:
-    """Split articles into survivors (in source order) and duplicate records; sets each content_hash.
+    """Split articles into survivors (in source order) and duplicate records; sets each content_hash."""
+    result = find_duplicates(articles, date, history, settings)
+    return result.survivors, result.duplicates
+
+
+def find_duplicates(
+    articles: list[CleanArticle],
+    date: dt.date,
+    history: ArticleFingerprints,
+    settings: DedupSettings,
+) -> DedupResult:
+    """deduplicate(), keeping the survivors' fingerprints for the index.
 
     Nodes of the duplicate graph: article i of the batch (in source order) is node i, row h of `history`
     is node len(articles) + h."""
@@ -151,13 +173,13 @@ def deduplicate(
     survivor = {root: min(group, key=rank) for root, group in members.items()}
     dropped_into = _resolve_containment(containments, clusters, survivor, rank, n)
 
-    survivors: list[CleanArticle] = []
+    survivor_rows: list[int] = []
     duplicates: list[DuplicateRecord] = []
     for i, article in enumerate(ordered):
         own = clusters.find(i)
         kept = survivor[dropped_into.get(own, own)]
         if kept == i:
-            survivors.append(article)
+            survivor_rows.append(i)
             continue
         twin = history.row_of_hash(article.content_hash) if settings.exact else None
         if twin is not None:
@@ -186,7 +208,8 @@ def deduplicate(
                 similarity=round(float(value), 4),
             )
         )
-    return survivors, duplicates
+    survivors = [ordered[row] for row in survivor_rows]
+    return DedupResult(survivors, duplicates, batch.prints.take(survivor_rows))
 
 
 class _Similarity:

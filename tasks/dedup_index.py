@@ -106,6 +106,20 @@ class ArticleFingerprints:
     def anchor_owners(self) -> np.ndarray:
         return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.anchor_offsets))
 
+    def take(self, rows: list[int]) -> ArticleFingerprints:
+        """The given rows, in that order."""
+        starts, ends = self.anchor_offsets[rows], self.anchor_offsets[np.asarray(rows, dtype=np.int64) + 1]
+        pieces = [self.anchors[start:end] for start, end in zip(starts, ends)]
+        return ArticleFingerprints(
+            [self.article_ids[row] for row in rows],
+            [self.dates[row] for row in rows],
+            [self.content_hashes[row] for row in rows],
+            self.n_shingles[rows],
+            self.signatures[rows],
+            np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.uint32),
+            np.concatenate(([0], np.cumsum(ends - starts))).astype(np.int64),
+        )
+
     def kept_rows(self, settings: DedupSettings) -> pa.Table:
         return pa.table(
             {

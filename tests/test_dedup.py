@@ -19,6 +19,7 @@ from tasks.dedup import (
     _UnionFind,
     content_hash,
     deduplicate,
+    find_duplicates,
     history_table,
     later_dates_with_copies,
     load_history,
@@ -373,3 +374,18 @@ def test_the_index_costs_about_the_signature_plus_sixty_bytes_per_article(tmp_pa
     write_index(state, DATE, kept)
     size = next(index_dir(state).rglob("*.parquet")).stat().st_size
     assert SETTINGS.num_perm < size / len(kept) < SETTINGS.num_perm + 100
+
+
+def test_the_index_partition_from_dedup_equals_one_built_from_the_survivors():
+    # The flow writes the index from the fingerprints dedup already computed instead of computing them
+    # again; both ways must give the same table.
+    articles = [
+        article("u1", UKRAINE, "a.txt"),
+        article("m1", MIGRANTS, "b.txt"),
+        article("u2", UKRAINE, "c.txt"),
+        article("x1", ANOTHER_STORY, "d.txt"),
+    ]
+    result = find_duplicates(articles, DATE, ArticleFingerprints.empty(SETTINGS), SETTINGS)
+    assert [a.article_id for a in result.survivors] == ["u1", "m1", "x1"]
+    rebuilt = history_table(result.survivors, SETTINGS, result.duplicates)
+    assert result.index_table(SETTINGS).equals(rebuilt)
