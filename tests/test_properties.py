@@ -14,11 +14,11 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tasks.config import Settings
-from tasks.decode import SNIFF_BYTES, binary_reason, clean_line, split_lines
+from tasks.decode import SNIFF_BYTES, binary_reason, clean_line, split_lines, utf16_without_bom
 from tasks.ingest import ingest
 
 from tests.test_faults import run_stages
@@ -78,13 +78,18 @@ def test_arbitrary_bytes_never_crash_and_every_line_is_accounted_for(data, exten
 
 @PROPERTY_SETTINGS
 @given(text=st.text(max_size=400))
+@example(text="0\x000\x80")  # found by CI: valid UTF-8, but its NULs make it look like (truncated) UTF-16
 def test_arbitrary_unicode_text_files_are_read_line_for_line(text):
     outcome = run_on({"a.txt": text.encode("utf-8")})
     (quarantined,) = outcome.ingested.quarantined or [None]
     if quarantined is not None:
-        # Only a file of many control characters (binary) or of no visible text (empty) is quarantined.
-        data = text.encode("utf-8")
-        if binary_reason(data[:SNIFF_BYTES]):
+        # Only a file of many control characters (binary), of no visible text (empty), or one whose NULs make it
+        # look like UTF-16 that then fails to decode as such (e.g. '0\x000\x80') is quarantined.
+        head = text.encode("utf-8")[:SNIFF_BYTES]
+        if utf16_without_bom(head):
+            assert quarantined.reason == "undecodable"
+            assert quarantined.detail.startswith("not utf-16")
+        elif binary_reason(head):
             assert quarantined.reason == "binary_file"
         else:
             assert quarantined.reason == "empty_file"
