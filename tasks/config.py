@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -250,6 +251,15 @@ class DedupSettings(_Section):
 class ParallelSettings(_Section):
     workers: Annotated[int, Field(ge=0)] = 0
     chunk_articles: Annotated[int, Field(ge=1)] = 500
+    dask_address: str | None = None
+    dask_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+
+    @field_validator("dask_address")
+    @classmethod
+    def _scheduler_address(cls, address: str | None) -> str | None:
+        if address is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://\S+", address):
+            raise ValueError(f"{address!r} is not a Dask scheduler address such as tcp://10.0.0.5:8786")
+        return address or None
 
 
 class SegmentSettings(_Section):
@@ -284,6 +294,9 @@ class BackfillSettings(_Section):
     max_parallel: Annotated[int, Field(ge=1)] = 2
 
 
+_HOW_AND_WHEN_SECTIONS = {"parallel", "schedule", "backfill"}
+
+
 class Settings(_Section):
     input: InputSettings = InputSettings()
     output: OutputSettings = OutputSettings()
@@ -298,8 +311,12 @@ class Settings(_Section):
     backfill: BackfillSettings = BackfillSettings()
 
     def fingerprint(self) -> str:
-        """A short hash of every setting that can change the datasets (recorded in `runs`)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """A short hash of every setting that can change the datasets (recorded in `runs`).
+
+        Where and when the work runs (parallel, schedule, backfill) gives the same bytes, so changing it
+        does not make a partition stale.
+        """
+        canonical = json.dumps(self.model_dump(mode="json", exclude=_HOW_AND_WHEN_SECTIONS), sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

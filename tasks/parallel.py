@@ -6,7 +6,8 @@ and come back in the same order, so the output does not depend on the number of 
 
 Workers come from a "forkserver": forking the flow's own process, which runs Prefect's threads, could
 copy a lock some thread holds and hang the child. Small batches stay in the calling process, where
-starting workers would cost more than it saves.
+starting workers would cost more than it saves. With `parallel.dask_address` set, the chunks go to that
+Dask cluster instead (tasks/dask_cluster.py), every chunk, however few.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from tasks.config import ParallelSettings
+from tasks.dask_cluster import map_on_cluster
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -42,6 +44,8 @@ def map_chunks(
     `function` must be picklable (a module-level function or a functools.partial of one).
     """
     chunks = chunked(items, settings.chunk_articles)
+    if settings.dask_address:
+        return map_on_cluster(function, chunks, settings.dask_address, settings.dask_timeout_seconds)
     workers = min(worker_count(settings), len(chunks))
     if workers <= 1:
         return [result for chunk in chunks for result in function(chunk)]

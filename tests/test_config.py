@@ -42,6 +42,18 @@ def test_partial_config_keeps_defaults_for_the_rest(tmp_path):
     assert settings.clean == Settings().clean
 
 
-def test_fingerprint_changes_with_any_setting():
+def test_fingerprint_changes_with_any_setting_that_changes_the_datasets():
     assert Settings().fingerprint() == Settings().fingerprint()
     assert Settings().fingerprint() != Settings.model_validate({"langid": {"seed": 1}}).fingerprint()
+    # Where and when the work runs gives the same bytes: no reason to call a partition stale.
+    elsewhere = {
+        "parallel": {"workers": 2, "dask_address": "tcp://127.0.0.1:8786"},
+        "schedule": {"cron": "0 3 * * *"},
+        "backfill": {"max_parallel": 4},
+    }
+    assert Settings().fingerprint() == Settings.model_validate(elsewhere).fingerprint()
+
+
+def test_a_dask_address_must_name_a_protocol(tmp_path):
+    with pytest.raises(ConfigError, match=r"parallel.dask_address: '10.0.0.5:8786' is not a Dask scheduler address"):
+        load_config(write(tmp_path, "parallel:\n  dask_address: 10.0.0.5:8786\n"))
