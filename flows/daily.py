@@ -33,7 +33,7 @@ from tasks.boilerplate_learned import INDEX_DATASET, batch_line_index, learned_l
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
 from tasks.ingest import IngestResult, ingest
-from tasks.parallel import map_chunks
+from tasks.parallel import map_chunks, start_workers_early
 from tasks.per_article import clean_chunk, identify_chunk, segment_chunk
 from tasks.records import ArticleMetadata, CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
 from tasks.segment import Segments
@@ -173,6 +173,7 @@ def process_partition(
 ) -> RunReport:
     report = RunReport.start(run_id=uuid.uuid4().hex, date=date, input_path=input_path, settings=settings)
     timer = StageTimer()
+    start_workers_early(settings.parallel)
     try:
         with timer("ingest"):
             ingested = ingest_task(input_path, settings)

@@ -109,7 +109,7 @@ _model: _Model | None = None
 _model_lock = threading.Lock()
 
 
-def _loaded_model() -> _Model:
+def loaded_model() -> _Model:
     """The model, built once per process on first use (about half a second)."""
     global _model
     if _model is None:
@@ -187,7 +187,7 @@ class LanguageIdentifier:
         # math.inf reads all max_chars characters (the benchmark does, to measure what stopping
         # early costs).
         self.early_stop_margin = settings.early_stop_margin
-        self._model = _loaded_model()
+        self._model = loaded_model()
 
     def identify(self, text: str) -> tuple[str, float]:
         """(ISO 639-1 code as langdetect names it, e.g. 'en', 'de', 'zh-cn'; probability).

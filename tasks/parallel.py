@@ -13,6 +13,7 @@ Dask cluster instead (tasks/dask_cluster.py), every chunk, however few.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -24,12 +25,26 @@ from tasks.dask_cluster import map_on_cluster
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# Imported once by the fork server, so each worker starts with the stages (and numpy) loaded.
-_PRELOAD = ["tasks.clean", "tasks.langid", "tasks.article_language", "tasks.segment"]
+# Imported once by the fork server, so each worker starts with the stages and the language model loaded.
+_PRELOAD = ["tasks.worker_preload"]
 
 
 def worker_count(settings: ParallelSettings) -> int:
     return settings.workers or os.cpu_count() or 1
+
+
+def _worker_context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+def start_workers_early(settings: ParallelSettings) -> None:
+    """Start the fork server now, so that its imports and model loading overlap the stages before the
+    first map_chunks instead of delaying it. No effect when the work stays in this process or goes to Dask."""
+    if worker_count(settings) > 1 and not settings.dask_address:
+        _worker_context()
+        multiprocessing.forkserver.ensure_running()
 
 
 def chunked(items: Sequence[Item], size: int) -> list[Sequence[Item]]:
@@ -49,7 +64,5 @@ def map_chunks(
     workers = min(worker_count(settings), len(chunks))
     if workers <= 1:
         return [result for chunk in chunks for result in function(chunk)]
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
         return [result for chunk_results in pool.map(function, chunks) for result in chunk_results]

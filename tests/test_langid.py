@@ -150,7 +150,7 @@ def test_agrees_with_plain_langdetect_on_fixed_texts(identifier):
 )
 def test_ngrams_are_exactly_langdetects(text):
     """The vectorised extraction yields the same n-grams, as many times, as langdetect's own loop."""
-    model = langid._loaded_model()
+    model = langid.loaded_model()
     detector = langid._loaded_factory().create()
     detector.append(text)
     detector.cleaning_text()
@@ -178,7 +178,7 @@ def test_model_is_loaded_once_under_concurrent_first_use(monkeypatch):
 
     def first_use():
         start.wait()
-        return langid._loaded_model()
+        return langid.loaded_model()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         models = list(pool.map(lambda _: first_use(), range(8)))
