@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flows.locks import PartitionLockedError
 from tasks.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_config
+from tasks.parallel import start_workers_early
 
 
 def _date(value: str) -> dt.date:
@@ -83,6 +84,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"newsetl: input folder not found: {input_path}", file=sys.stderr)
         return 2
     _quiet_prefect(args)
+    start_workers_early(settings.parallel)  # their start-up overlaps Prefect's
     from flows.daily import daily_flow  # imported late: importing Prefect takes seconds
 
     report = daily_flow(input_path=input_path, date=date, data_dir=_data_dir(args, settings), config_path=args.config)

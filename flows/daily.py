@@ -29,7 +29,13 @@ from flows.locks import partition_lock
 from flows.manifest import write_manifest
 from flows.report import RunReport, code_version, partition_manifest, write_run_row
 from tasks.accounting import AccountingReport, check_line_accounting
-from tasks.boilerplate_learned import INDEX_DATASET, batch_line_index, learned_line_keys, load_index_history
+from tasks.boilerplate_learned import (
+    INDEX_DATASET,
+    batch_line_rows,
+    learned_line_keys,
+    line_index_table,
+    load_index_history,
+)
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
 from tasks.ingest import IngestResult, ingest
@@ -47,7 +53,7 @@ stage = task(cache_policy=NONE, persist_result=False)
 
 @stage(name="ingest")
 def ingest_task(input_root: Path, settings: Settings) -> IngestResult:
-    return ingest(input_root, settings.input.extensions, settings.ingest, settings.input.fields)
+    return ingest(input_root, settings.input.extensions, settings.ingest, settings.input.fields, settings.parallel)
 
 
 @stage(name="split")
@@ -65,7 +71,8 @@ def clean_task(
     batch = None
     if learned_settings.enabled:
         # Lines recurring across this batch and earlier partitions.
-        batch = batch_line_index(split.articles, date, learned_settings)
+        rows = map_chunks(partial(batch_line_rows, date=date, settings=learned_settings), split.articles, settings.parallel)
+        batch = line_index_table(rows)
         learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
     cleaned = map_chunks(partial(clean_chunk, settings=settings, learned=learned), split.articles, settings.parallel)
     return cleaned, batch
@@ -95,7 +102,8 @@ def langid_task(articles: list[CleanArticle], settings: Settings) -> list[CleanA
 
 @stage(name="segment")
 def segment_task(articles: list[CleanArticle]) -> list[Segments]:
-    # Cheap enough (the splitter runs at ~20 MB/s) that shipping articles to workers would cost more.
+    # Cheap (the splitter runs at ~20 MB/s): on workers, sending the rows back costs more than it saves
+    # (20 MB, 2 workers: 1.1 s in process, 1.9 s on workers).
     return segment_chunk(articles)
 
 

@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -76,8 +77,8 @@ def file_key(date: dt.date, source_file: str) -> int:
     return _key(f"{date.isoformat()}|{source_file}")
 
 
-def batch_line_index(drafts: list[ArticleDraft], date: dt.date, settings: LearnedSettings) -> pa.Table:
-    """One row per (line, story, file) of this batch, for the lines short enough to count."""
+def batch_line_rows(drafts: Sequence[ArticleDraft], date: dt.date, settings: LearnedSettings) -> list[tuple[int, int, int]]:
+    """(line, story, file) keys of the drafts' lines short enough to count, each once."""
     rows: set[tuple[int, int, int]] = set()
     for draft in drafts:
         texts = [line.text.strip() for line in draft.lines if not line.is_blank]
@@ -88,11 +89,21 @@ def batch_line_index(drafts: list[ArticleDraft], date: dt.date, settings: Learne
             # A line of numbers alone ("78,000") has no words to recur: all such lines normalise alike.
             if _has_letters(norm) and len(text) <= settings.max_chars:
                 rows.add((_key(norm), story, file))
-    ordered = sorted(rows)
+    return list(rows)
+
+
+def line_index_table(rows: list[tuple[int, int, int]]) -> pa.Table:
+    """The batch's index: rows from any number of batch_line_rows calls, each once, sorted."""
+    ordered = sorted(set(rows))
     return pa.table(
         {name: [row[column] for row in ordered] for column, name in enumerate(INDEX_SCHEMA.names)},
         schema=INDEX_SCHEMA,
     )
+
+
+def batch_line_index(drafts: Sequence[ArticleDraft], date: dt.date, settings: LearnedSettings) -> pa.Table:
+    """One row per (line, story, file) of this batch, for the lines short enough to count."""
+    return line_index_table(batch_line_rows(drafts, date, settings))
 
 
 def index_dir(state_dir: Path) -> Path:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from tasks.config import FieldMapping, IngestSettings
+from tasks.config import FieldMapping, IngestSettings, ParallelSettings
 from tasks.decode import split_lines  # noqa: F401  (re-exported: ingest's line rule, tested with it)
-from tasks.readers import read_file
+from tasks.parallel import map_chunk_list
+from tasks.readers import FileResult, read_file
 from tasks.records import QuarantineRecord, RawDocument
-from tasks.streams import input_file
+from tasks.streams import InputFile, input_file
 
 
 @dataclass
@@ -96,26 +99,68 @@ def relative_name(path: Path, input_root: Path) -> str:
 
 
 def ingest(
-    input_root: Path, extensions: list[str], settings: IngestSettings, fields: FieldMapping | None = None
+    input_root: Path,
+    extensions: list[str],
+    settings: IngestSettings,
+    fields: FieldMapping | None = None,
+    parallel: ParallelSettings | None = None,
 ) -> IngestResult:
+    """Read every file under input_root, in the order of their relative names. With `parallel`, files are
+    read on the worker processes in chunks of about parallel.chunk_megabytes; the result is the same."""
     fields = fields or FieldMapping()
-    documents: list[RawDocument] = []
-    quarantined: list[QuarantineRecord] = []
     files, irregular = _walk(input_root)
     entries: list[tuple[Path, str | None]] = [(path, None) for path in files] + irregular
     entries.sort(key=lambda entry: relative_name(entry[0], input_root))
+    # Each entry becomes a quarantine record right away or an accepted file to read.
+    outcomes: list[QuarantineRecord | InputFile] = []
     for path, irregular in entries:
         source_file = relative_name(path, input_root)
         if irregular is not None:
-            quarantined.append(QuarantineRecord(source_file, "not_a_regular_file", irregular))
+            outcomes.append(QuarantineRecord(source_file, "not_a_regular_file", irregular))
             continue
         accepted = input_file(path, source_file, extensions)
         if accepted is None:
             detail = f"{path.name!r}: its extension is not in input.extensions"
-            quarantined.append(QuarantineRecord(source_file, "unsupported_format", detail))
+            outcomes.append(QuarantineRecord(source_file, "unsupported_format", detail))
             continue
-        result = read_file(accepted, settings, fields)
+        outcomes.append(accepted)
+
+    to_read = [outcome for outcome in outcomes if isinstance(outcome, InputFile)]
+    read = partial(read_files, settings=settings, fields=fields)
+    if parallel is None:
+        results = iter(read(to_read))
+    else:
+        results = iter(map_chunk_list(read, _chunks_by_size(to_read, parallel.chunk_megabytes * 1_000_000), parallel))
+
+    documents: list[RawDocument] = []
+    quarantined: list[QuarantineRecord] = []
+    for outcome in outcomes:
+        if isinstance(outcome, QuarantineRecord):
+            quarantined.append(outcome)
+            continue
+        result = next(results)
         if result.document is not None:
             documents.append(result.document)
         quarantined.extend(result.quarantined)
     return IngestResult(documents, quarantined)
+
+
+def read_files(files: Sequence[InputFile], settings: IngestSettings, fields: FieldMapping) -> list[FileResult]:
+    return [read_file(file, settings, fields) for file in files]
+
+
+def _chunks_by_size(files: list[InputFile], chunk_bytes: int) -> list[list[InputFile]]:
+    """Consecutive files of about chunk_bytes together (a larger file alone)."""
+    chunks: list[list[InputFile]] = []
+    size = chunk_bytes
+    for file in files:
+        try:
+            file_bytes = file.path.stat().st_size
+        except OSError:  # gone or unreadable: read_file quarantines it with the reason
+            file_bytes = 0
+        if size + file_bytes > chunk_bytes and (not chunks or chunks[-1]):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(file)
+        size += file_bytes
+    return chunks

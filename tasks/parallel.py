@@ -54,11 +54,17 @@ def chunked(items: Sequence[Item], size: int) -> list[Sequence[Item]]:
 def map_chunks(
     function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], settings: ParallelSettings
 ) -> list[Result]:
-    """function(chunk) for every chunk of items, results concatenated in item order.
+    """function(chunk) for every chunk of parallel.chunk_articles items, results concatenated in item order.
 
     `function` must be picklable (a module-level function or a functools.partial of one).
     """
-    chunks = chunked(items, settings.chunk_articles)
+    return map_chunk_list(function, chunked(items, settings.chunk_articles), settings)
+
+
+def map_chunk_list(
+    function: Callable[[Sequence[Item]], list[Result]], chunks: list[Sequence[Item]], settings: ParallelSettings
+) -> list[Result]:
+    """function(chunk) for every chunk already made, results concatenated in chunk order."""
     if settings.dask_address:
         return map_on_cluster(function, chunks, settings.dask_address, settings.dask_timeout_seconds)
     workers = min(worker_count(settings), len(chunks))

@@ -1,9 +1,11 @@
 from functools import partial
+from types import SimpleNamespace
 
+from tasks.boilerplate_learned import batch_line_index, batch_line_rows, line_index_table
 from tasks.config import ParallelSettings, Settings
-from tasks.ingest import ingest
+from tasks.ingest import _chunks_by_size, ingest
 from tasks.parallel import chunked, map_chunks
-from tasks.per_article import clean_chunk, identify_chunk
+from tasks.per_article import clean_chunk, identify_chunk, segment_chunk
 from tasks.split import split_documents
 
 from tests.conftest import SEEDS
@@ -24,4 +26,45 @@ def test_workers_give_the_same_articles_as_one_process():
     two = map_chunks(clean, drafts, ParallelSettings(workers=2, chunk_articles=1))
     assert two == one and len(one) == 3
     identify = partial(identify_chunk, settings=settings.langid)
-    assert map_chunks(identify, two, ParallelSettings(workers=2, chunk_articles=1)) == identify_chunk(one, settings.langid)
+    identified = map_chunks(identify, two, ParallelSettings(workers=2, chunk_articles=1))
+    assert identified == identify_chunk(one, settings.langid)
+    segmented = map_chunks(segment_chunk, identified, ParallelSettings(workers=2, chunk_articles=1))
+    assert segmented == segment_chunk(identified) and all(segments.sentences for segments in segmented)
+
+
+def test_files_read_on_workers_give_the_same_ingest_result(tmp_path):
+    # Good files, a quarantined file and an unsupported one, interleaved: order must survive the chunks.
+    (tmp_path / "a.txt").write_text("First story line one.\n\nSecond paragraph.\n")
+    (tmp_path / "b.bin").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "c.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (tmp_path / "d.jsonl").write_text('{"text": "A record."}\nnot json\n')
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "e.txt").write_text("Another story.\n")
+    settings = Settings()
+    read = partial(ingest, tmp_path, settings.input.extensions, settings.ingest, settings.input.fields)
+    serial = read()
+    # Chunks of about one byte: every file is a chunk of its own, over two worker processes.
+    on_workers = read(ParallelSettings(workers=2, chunk_megabytes=0.000001))
+    assert on_workers == serial
+    assert [document.source_file for document in serial.documents] == ["a.txt", "d.jsonl", "nested/e.txt"]
+    assert [record.source_file for record in serial.quarantined] == ["b.bin", "c.txt", "d.jsonl"]
+
+
+def test_files_are_chunked_by_size_in_order(tmp_path):
+    paths = []
+    for name, size in (("a", 3), ("b", 3), ("c", 10), ("d", 1)):
+        path = tmp_path / name
+        path.write_bytes(b"x" * size)
+        paths.append(SimpleNamespace(path=path))
+    chunks = _chunks_by_size(paths, chunk_bytes=6)
+    assert [[file.path.name for file in chunk] for chunk in chunks] == [["a", "b"], ["c"], ["d"]]
+
+
+def test_the_learned_line_index_is_the_same_from_chunks():
+    settings = Settings()
+    ingested = ingest(SEEDS, settings.input.extensions, settings.ingest, settings.input.fields)
+    drafts = split_documents(ingested.documents, DATE, settings.split).articles
+    learned = settings.clean.learned
+    rows = map_chunks(partial(batch_line_rows, date=DATE, settings=learned), drafts, ParallelSettings(workers=2, chunk_articles=1))
+    assert line_index_table(rows).equals(batch_line_index(drafts, DATE, learned))
+    assert batch_line_index(drafts, DATE, learned).num_rows > 0
