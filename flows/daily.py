@@ -38,9 +38,10 @@ from tasks.boilerplate_learned import (
 )
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
+from tasks.fingerprint import Fingerprinted
 from tasks.ingest import IngestResult, ingest
 from tasks.parallel import map_chunks, start_workers_early
-from tasks.per_article import clean_chunk, identify_chunk, segment_chunk
+from tasks.per_article import clean_and_fingerprint_chunk, identify_chunk, segment_chunk
 from tasks.records import ArticleMetadata, CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
 from tasks.segment import Segments
 from tasks.split import SplitResult, split_documents
@@ -61,11 +62,23 @@ def split_task(documents: list[RawDocument], date: dt.date, settings: Settings) 
     return split_documents(documents, date, settings.split)
 
 
+@dataclass
+class Cleaned:
+    articles: list[CleanArticle]  # in source order, emptied ones included
+    fingerprints: Fingerprinted  # dedup's fingerprints of the articles left with text, in the same order
+    boilerplate_index: pa.Table | None  # this batch's line index for learned boilerplate
+
+    @property
+    def with_text(self) -> list[CleanArticle]:
+        return [article for article in self.articles if article.paragraphs]
+
+
 @stage(name="clean")
-def clean_task(
-    split: SplitResult, date: dt.date, state_dir: Path, settings: Settings
-) -> tuple[list[CleanArticle], pa.Table | None]:
-    """Clean articles, and this batch's line index for learned boilerplate (committed with the datasets)."""
+def clean_task(split: SplitResult, date: dt.date, state_dir: Path, settings: Settings) -> Cleaned:
+    """Clean articles, and this batch's line index for learned boilerplate (committed with the datasets).
+
+    The workers also compute dedup's fingerprints while they hold the clean text (counted in this stage).
+    """
     learned_settings = settings.clean.learned
     learned: frozenset[int] = frozenset()
     batch = None
@@ -74,16 +87,20 @@ def clean_task(
         rows = map_chunks(partial(batch_line_rows, date=date, settings=learned_settings), split.articles, settings.parallel)
         batch = line_index_table(rows)
         learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
-    cleaned = map_chunks(partial(clean_chunk, settings=settings, learned=learned), split.articles, settings.parallel)
-    return cleaned, batch
+    clean = partial(clean_and_fingerprint_chunk, settings=settings, learned=learned, date=date)
+    chunks = map_chunks(clean, split.articles, settings.parallel)
+    if not chunks:
+        chunks = clean([])
+    articles = [article for chunk_articles, _ in chunks for article in chunk_articles]
+    return Cleaned(articles, Fingerprinted.concatenate([prints for _, prints in chunks]), batch)
 
 
 @stage(name="dedup")
 def dedup_task(
-    articles: list[CleanArticle], date: dt.date, state_dir: Path, settings: Settings
+    articles: list[CleanArticle], fingerprints: Fingerprinted, date: dt.date, state_dir: Path, settings: Settings
 ) -> DedupResult:
     history = load_history(state_dir, before=date, settings=settings.dedup)
-    result = find_duplicates(articles, date, history, settings.dedup)
+    result = find_duplicates(articles, date, history, settings.dedup, fingerprints)
     stale = later_dates_with_copies(state_dir, date, result.survivors, settings.dedup)
     if stale:
         # This date ran after later ones (a backfill): they kept copies of articles this date now keeps.
@@ -191,10 +208,10 @@ def process_partition(
             # Clean (learned boilerplate) and dedup both read the state earlier dates leave behind.
             date_order.wait_for_earlier(date)
         with timer("clean"):
-            cleaned, boilerplate_index = clean_task(quote(split), date, data_dir / "state", settings)
-        non_empty = [article for article in cleaned if article.paragraphs]
+            cleaned = clean_task(quote(split), date, data_dir / "state", settings)
+        non_empty = cleaned.with_text
         with timer("dedup"):
-            deduplicated = dedup_task(quote(non_empty), date, data_dir / "state", settings)
+            deduplicated = dedup_task(quote(non_empty), quote(cleaned.fingerprints), date, data_dir / "state", settings)
         survivors, duplicates = deduplicated.survivors, deduplicated.duplicates
         with timer("langid"):
             survivors = langid_task(quote(survivors), settings)
@@ -205,7 +222,7 @@ def process_partition(
         # from surviving (or emptied) articles are listed, plus the separators between articles.
         duplicate_ids = {duplicate.article_id for duplicate in duplicates}
         removed = split.removed + [
-            line for article in cleaned if article.article_id not in duplicate_ids for line in article.removed
+            line for article in cleaned.articles if article.article_id not in duplicate_ids for line in article.removed
         ]
         with timer("account"):
             accounting = account_task(
@@ -215,7 +232,7 @@ def process_partition(
             outputs = [quote(survivors), quote(segments), quote(removed), quote(duplicates), quote(ingested.quarantined)]
             dedup_index = deduplicated.index_table(settings.dedup)
             write_task(
-                data_dir, date, *outputs, settings, dedup_index, quote(split.metadata), quote(boilerplate_index)
+                data_dir, date, *outputs, settings, dedup_index, quote(split.metadata), quote(cleaned.boilerplate_index)
             )
     except BaseException as error:
         report.finish("failed", timer.seconds_by_stage, error=f"{type(error).__name__}: {error}")
@@ -227,7 +244,7 @@ def process_partition(
     report.n_raw_lines = accounting.raw_lines
     report.n_blank_lines = accounting.blank_lines
     report.n_articles = len(survivors)
-    report.n_empty_articles = len(cleaned) - len(non_empty)
+    report.n_empty_articles = len(cleaned.articles) - len(non_empty)
     report.n_duplicates = len(duplicates)
     report.n_removed_lines = len(removed)
     report.n_quarantined = len(ingested.quarantined)

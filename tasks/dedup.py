@@ -126,14 +126,23 @@ def find_duplicates(
     date: dt.date,
     history: ArticleFingerprints,
     settings: DedupSettings,
+    fingerprinted: Fingerprinted | None = None,
 ) -> DedupResult:
     """deduplicate(), keeping the survivors' fingerprints for the index.
+
+    `fingerprinted`: the articles' fingerprints if already computed (on the workers, with clean), in the
+    order of `articles`, which must then be source order.
 
     Nodes of the duplicate graph: article i of the batch (in source order) is node i, row h of `history`
     is node len(articles) + h."""
     ordered = sorted(articles, key=lambda article: (article.source_file, article.line_start))
     n = len(ordered)
-    batch = fingerprint(ordered, date, settings)
+    if fingerprinted is None:
+        batch = fingerprint(ordered, date, settings)
+    elif fingerprinted.prints.article_ids != [article.article_id for article in ordered]:
+        raise ValueError("find_duplicates: the fingerprints given are not those of the articles in source order")
+    else:
+        batch = fingerprinted
     clusters = _UnionFind()
     containments: list[_Containment] = []
 

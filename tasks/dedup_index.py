@@ -136,6 +136,22 @@ class ArticleFingerprints:
         )
 
     @classmethod
+    def concatenate(cls, parts: list[ArticleFingerprints]) -> ArticleFingerprints:
+        """The rows of every part, in order (at least one part)."""
+        anchor_starts = np.cumsum([0] + [len(part.anchors) for part in parts[:-1]])
+        return cls(
+            [article_id for part in parts for article_id in part.article_ids],
+            [date for part in parts for date in part.dates],
+            [content_hash for part in parts for content_hash in part.content_hashes],
+            np.concatenate([part.n_shingles for part in parts]),
+            np.concatenate([part.signatures for part in parts]),
+            np.concatenate([part.anchors for part in parts]),
+            np.concatenate(
+                [[0]] + [part.anchor_offsets[1:] + start for part, start in zip(parts, anchor_starts)]
+            ).astype(np.int64),
+        )
+
+    @classmethod
     def empty(cls, settings: DedupSettings) -> ArticleFingerprints:
         return cls(
             [], [], [], np.zeros(0, dtype=np.int64), np.zeros((0, settings.num_perm), dtype=np.uint8),

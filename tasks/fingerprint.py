@@ -60,6 +60,17 @@ class Fingerprinted:
     anchor_words: np.ndarray  # int64, aligned with prints.anchors
     n_words: np.ndarray  # int64 per article
 
+    @classmethod
+    def concatenate(cls, parts: list[Fingerprinted]) -> Fingerprinted:
+        """Fingerprints computed chunk by chunk (on worker processes), joined in chunk order: the same as
+        fingerprinting all the articles at once, since nothing in them depends on the other articles."""
+        return cls(
+            ArticleFingerprints.concatenate([part.prints for part in parts]),
+            minhash.ShingleSets.concatenate([part.shingles for part in parts]),
+            np.concatenate([part.anchor_words for part in parts]),
+            np.concatenate([part.n_words for part in parts]),
+        )
+
 
 def fingerprint(articles: list[CleanArticle], date: dt.date, settings: DedupSettings) -> Fingerprinted:
     """Fingerprints of articles (in the given order); sets each article's content_hash.

@@ -1,11 +1,16 @@
 from functools import partial
 from types import SimpleNamespace
 
+import numpy as np
+import pytest
+
 from tasks.boilerplate_learned import batch_line_index, batch_line_rows, line_index_table
 from tasks.config import ParallelSettings, Settings
 from tasks.ingest import _chunks_by_size, ingest
 from tasks.parallel import chunked, map_chunks
-from tasks.per_article import clean_chunk, identify_chunk, segment_chunk
+from tasks.dedup import find_duplicates, load_history
+from tasks.fingerprint import Fingerprinted, fingerprint
+from tasks.per_article import clean_and_fingerprint_chunk, clean_chunk, identify_chunk, segment_chunk
 from tasks.split import split_documents
 
 from tests.conftest import SEEDS
@@ -68,3 +73,29 @@ def test_the_learned_line_index_is_the_same_from_chunks():
     rows = map_chunks(partial(batch_line_rows, date=DATE, settings=learned), drafts, ParallelSettings(workers=2, chunk_articles=1))
     assert line_index_table(rows).equals(batch_line_index(drafts, DATE, learned))
     assert batch_line_index(drafts, DATE, learned).num_rows > 0
+
+
+def test_fingerprints_from_chunks_on_workers_give_the_same_dedup_result(tmp_path):
+    settings = Settings()
+    ingested = ingest(SEEDS, settings.input.extensions, settings.ingest, settings.input.fields)
+    drafts = split_documents(ingested.documents, DATE, settings.split).articles
+    work = partial(clean_and_fingerprint_chunk, settings=settings, learned=frozenset(), date=DATE)
+    chunks = map_chunks(work, drafts, ParallelSettings(workers=2, chunk_articles=1))
+    assert len(chunks) == 3
+    articles = [article for chunk_articles, _ in chunks for article in chunk_articles if article.paragraphs]
+    joined = Fingerprinted.concatenate([prints for _, prints in chunks])
+    whole = fingerprint(articles, DATE, settings.dedup)
+    assert joined.prints.article_ids == whole.prints.article_ids
+    for name in ("n_shingles", "signatures", "anchors", "anchor_offsets"):
+        assert np.array_equal(getattr(joined.prints, name), getattr(whole.prints, name)), name
+    assert np.array_equal(joined.shingles.hashes, whole.shingles.hashes)
+    assert np.array_equal(joined.shingles.offsets, whole.shingles.offsets)
+
+    history = load_history(tmp_path, DATE, settings.dedup)
+    given = find_duplicates(articles, DATE, history, settings.dedup, joined)
+    computed = find_duplicates(articles, DATE, history, settings.dedup)
+    assert given.duplicates == computed.duplicates and len(given.duplicates) == 1
+    assert [a.article_id for a in given.survivors] == [a.article_id for a in computed.survivors]
+    assert given.index_table(settings.dedup).equals(computed.index_table(settings.dedup))
+    with pytest.raises(ValueError, match="not those of the articles"):
+        find_duplicates(articles[::-1][:1], DATE, history, settings.dedup, joined)
