@@ -22,6 +22,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -47,6 +48,8 @@ _DIGITS = re.compile(r"\d+")
 _WORD_RUN = re.compile(r"[^\W_]+")  # letters and digits; "_" counts as punctuation
 
 
+# Cached: clean normalises each line for the learned keys and again to find lines repeated in an article.
+@lru_cache(maxsize=16384)
 def normalise_line(text: str) -> str:
     """Case folded, every number made 0, punctuation dropped: "Updated 12:45, 3 May 2024" and "Updated
     09:10, 14 May 2024" normalise alike."""

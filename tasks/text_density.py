@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from tasks.config import TextDensitySettings
@@ -68,14 +69,14 @@ def choose_stopwords(texts: list[str], settings: TextDensitySettings) -> tuple[s
     """
     # Each distinct word counted once, then looked up once per language: an article has far fewer
     # distinct words than words.
-    counts = Counter(token for text in texts for token in words(text))
+    counts = Counter(chain.from_iterable(map(words, texts)))
     n_tokens = sum(counts.values())
     if not n_tokens:
         return None, frozenset()
     best_language, best_share = None, 0.0
     for language in settings.languages:
         stopwords = load_stopwords(language)
-        share = sum(count for token, count in counts.items() if token in stopwords) / n_tokens
+        share = sum(counts[token] for token in stopwords.intersection(counts)) / n_tokens
         if share > best_share:
             best_language, best_share = language, share
     if best_language is None or best_share < settings.min_language_density:
@@ -83,8 +84,17 @@ def choose_stopwords(texts: list[str], settings: TextDensitySettings) -> tuple[s
     return best_language, load_stopwords(best_language)
 
 
+# Every match of _COPYRIGHT contains one of these (case folded); the regex is only run on lines that do,
+# since a case-insensitive alternation scans slowly and almost no line is a notice.
+_COPYRIGHT_HINTS = (
+    "©", "copyright", "(c)", "all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
+    "todos los derechos reservados", "tutti i diritti riservati",
+)
+
+
 def is_copyright(text: str) -> bool:
-    return _COPYRIGHT.search(text) is not None
+    folded = text.casefold()
+    return any(hint in folded for hint in _COPYRIGHT_HINTS) and _COPYRIGHT.search(text) is not None
 
 
 def line_class(text: str, stopwords: frozenset[str], settings: TextDensitySettings) -> str:

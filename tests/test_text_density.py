@@ -1,9 +1,13 @@
 """Text density classes (jusText's idea) and their settling by neighbours."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tasks.config import TextDensitySettings
 from tasks.text_density import (
+    _COPYRIGHT,
+    is_copyright,
     BAD,
     GOOD,
     NEAR_GOOD,
@@ -86,3 +90,15 @@ def test_in_an_extracted_body_a_bad_line_between_paragraphs_stays():
     classes = [GOOD, BAD, GOOD]
     assert settle_by_context(classes, [300] * 3, 200, bad_is_final=True) == [GOOD, BAD, GOOD]
     assert settle_by_context(classes, [300] * 3, 200, bad_is_final=False) == [GOOD, GOOD, GOOD]
+
+
+# Pieces that make or nearly make a notice, in various cases, with the characters case folding plays on.
+_NOTICE_PIECES = st.sampled_from(
+    ["©", "(c)", "(C)", "Copyright", "COPYRIGHT", "2024", " ", "All Rights Reserved", "alle Rechte vorbehalten",
+     "TOUS DROITS RÉSERVÉS", "todos los derechos reservados", "Tutti i diritti riservati", "ſ", "K", "İ", "x"]
+)
+
+
+@given(st.lists(_NOTICE_PIECES | st.text(max_size=5), max_size=8).map("".join))
+def test_the_copyright_prefilter_never_changes_the_answer(text):
+    assert is_copyright(text) == (_COPYRIGHT.search(text) is not None)
