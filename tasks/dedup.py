@@ -13,7 +13,9 @@ Three kinds of copy, the `method` of a duplicates row:
 
 Candidate pairs come from MinHash LSH bands (tasks/minhash.py) and from shared paragraphs of 8 words or
 more ("anchors"): LSH cannot see an article that is a small part of a longer one, a shared paragraph can.
-Every candidate pair is then verified as above; LSH alone decides nothing.
+Every candidate pair is then verified as above; LSH alone decides nothing. Within the batch, a pair whose
+MinHash estimate lies far below both thresholds (six standard deviations) is dropped without the exact
+check: most candidates from shared paragraphs are different stories (_could_be_copies).
 
 Survivor rule. Exact and near pairs join clusters (union-find: a copy of a copy joins too). In a cluster
 the article from the earliest partition date survives (an earlier partition is published already);
@@ -58,6 +60,10 @@ _BUCKET_NEIGHBOURS = 8
 # Index rows (earliest first) taken per matching key, so that a template story kept on many dates does not
 # make thousands of candidates.
 _INDEX_ROWS_PER_KEY = 8
+# Candidate pairs of the batch whose MinHash estimate is this far below both thresholds are not verified
+# exactly (_could_be_copies): about six standard deviations of a 256-value estimate (sd <= 0.032).
+_ESTIMATE_MARGIN = 0.2
+_ESTIMATE_BLOCK = 50_000
 
 
 def load_history(state_dir: Path, before: dt.date, settings: DedupSettings) -> ArticleFingerprints:
@@ -271,6 +277,7 @@ def _join_batch_pairs(batch, eligible, settings, clusters, containments) -> None
         rows = _anchor_rows(prints, eligible)
         candidates.append(minhash.pairs_sharing_a_key(prints.anchors[rows], prints.anchor_owners()[rows], _BUCKET_NEIGHBOURS))
     pairs = minhash.unique_pairs(np.concatenate(candidates), len(prints))
+    pairs = pairs[_could_be_copies(prints, pairs, settings)]
     for a, b in pairs.tolist():
         if clusters.find(a) == clusters.find(b):
             continue  # already one cluster: verifying the pair cannot change anything
@@ -280,6 +287,29 @@ def _join_batch_pairs(batch, eligible, settings, clusters, containments) -> None
         elif settings.containment and max(a_in_b, b_in_a) >= settings.containment_threshold:
             smaller, larger, share = (a, b, a_in_b) if a_in_b >= b_in_a else (b, a, b_in_a)
             containments.append(_Containment(smaller, larger, share, jaccard))
+
+
+def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: DedupSettings) -> np.ndarray:
+    """False for the candidate pairs that their MinHash estimate rules out, so that only the others pay for
+    the exact comparison (most candidates from shared paragraphs or a chance band match are far apart).
+
+    A pair is ruled out only if even its estimated Jaccard plus _ESTIMATE_MARGIN stays below the threshold
+    and, with that Jaccard and the two set sizes, the share of the smaller set in the larger one stays below
+    containment_threshold. The margin is about six standard deviations of the estimate, and the share bound
+    grows with the size ratio, so a small article inside a large one is always verified.
+    """
+    keep = np.zeros(len(pairs), dtype=bool)
+    for start in range(0, len(pairs), _ESTIMATE_BLOCK):
+        a, b = pairs[start : start + _ESTIMATE_BLOCK, 0], pairs[start : start + _ESTIMATE_BLOCK, 1]
+        high = minhash.estimated_jaccard(prints.signatures[a], prints.signatures[b]) + _ESTIMATE_MARGIN
+        could = high >= settings.threshold
+        if settings.containment:
+            size_a, size_b = prints.n_shingles[a], prints.n_shingles[b]
+            # |a ∩ b| = J (|a| + |b|) / (1 + J) grows with J, so its value at `high` bounds the share.
+            share_high = high * (size_a + size_b) / ((1 + high) * np.maximum(np.minimum(size_a, size_b), 1))
+            could |= share_high >= settings.containment_threshold
+        keep[start : start + _ESTIMATE_BLOCK] = could
+    return keep
 
 
 def _join_history_pairs(batch, eligible, history, settings, clusters, containments, similarity) -> None:

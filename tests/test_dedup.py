@@ -13,8 +13,10 @@ import pytest
 
 from tasks import minhash
 from tasks.config import ConfigError, DedupSettings, parse_config
+from tasks import dedup as dedup_module
 from tasks.dedup import (
     _Containment,
+    _could_be_copies,
     _resolve_containment,
     _UnionFind,
     content_hash,
@@ -389,3 +391,37 @@ def test_the_index_partition_from_dedup_equals_one_built_from_the_survivors():
     assert [a.article_id for a in result.survivors] == ["u1", "m1", "x1"]
     rebuilt = history_table(result.survivors, SETTINGS, result.duplicates)
     assert result.index_table(SETTINGS).equals(rebuilt)
+
+
+def test_the_estimate_prefilter_rules_out_far_pairs_and_keeps_every_pair_that_could_be_a_copy():
+    story = MIGRANTS[:8]
+    articles = [
+        article("ukraine", UKRAINE, "a.txt"),
+        article("migrants", MIGRANTS, "b.txt"),
+        article("story", story, "c.txt"),  # inside both pages below: share 1.0, Jaccard low
+        article("page", UKRAINE + story, "d.txt"),
+        article("update", [p.replace("50,000", "51,000") for p in MIGRANTS], "e.txt"),
+    ]
+    prints = fingerprint(articles, DATE, SETTINGS).prints
+    pairs = np.array(list(itertools.combinations(range(len(articles)), 2)))
+    could = dict(zip(map(tuple, pairs.tolist()), _could_be_copies(prints, pairs, SETTINGS).tolist()))
+    assert not could[(0, 1)]  # two different stories: never compared exactly
+    assert could[(1, 4)] and could[(2, 3)] and could[(1, 2)]  # a near copy, a story in a page, a truncation
+
+
+def test_dedup_gives_the_same_result_with_and_without_the_estimate_prefilter(monkeypatch):
+    story = MIGRANTS[:8]
+    articles = [
+        article("story", story, "a.txt"),
+        article("page1", UKRAINE + story, "b.txt"),
+        article("page2", story + ANOTHER_STORY, "c.txt"),
+        article("teaser", MIGRANTS[:6], "d.txt"),
+        article("full", MIGRANTS, "e.txt"),
+        article("update", [p.replace("50,000", "51,000") for p in MIGRANTS], "f.txt"),
+        article("ukraine", UKRAINE, "g.txt"),
+    ]
+    with_prefilter = run(articles)
+    monkeypatch.setattr(dedup_module, "_ESTIMATE_MARGIN", 1.0)  # estimate + 1 >= any threshold: verify all
+    assert run(articles) == with_prefilter
+    # ukraine lies inside page1, the story inside both pages, the teaser and the update are copies of full.
+    assert {d.article_id for d in with_prefilter[1]} == {"story", "teaser", "update", "ukraine"}
