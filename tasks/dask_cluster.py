@@ -58,8 +58,9 @@ def map_on_cluster(
 ) -> list:
     """function(chunk) for every chunk on the cluster, results concatenated in chunk order."""
     client = cluster_client(address, timeout_seconds)
-    # Scattered once rather than embedded in every task: the function may carry a large learned index.
-    function_on_cluster = client.scatter(function, broadcast=False)
+    # Sent to every worker once rather than embedded in every task: the function may carry a large learned
+    # index. The chunks are spread over the workers, and each runs where its chunk is.
+    function_on_cluster = client.scatter(function, broadcast=True)
     chunks_on_cluster = client.scatter(list(chunks))
     futures = client.map(run_chunk, [function_on_cluster] * len(chunks), chunks_on_cluster, pure=False)
     try:
