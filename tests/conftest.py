@@ -2,6 +2,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -12,5 +14,12 @@ EVAL_DIR = Path(os.environ.get("NEWSETL_EVAL_DIR", REPO.parent / "shared" / "eva
 os.environ.setdefault("PREFECT_HOME", str(REPO / ".prefect"))
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+# Property tests draw the same examples on every run, so that the suite (and CI) passes or fails the same
+# way each time; NEWSETL_PROPERTY_EXPLORE=1 draws new ones, with NEWSETL_PROPERTY_EXAMPLES=5000 for a deep
+# search. (A random draw once failed CI on a case no earlier run had met: now pinned with @example.)
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile("explore" if os.environ.get("NEWSETL_PROPERTY_EXPLORE") == "1" else "repeatable")
 
 requires_eval = pytest.mark.skipif(not EVAL_DIR.is_dir(), reason=f"evaluation data not found at {EVAL_DIR}")

@@ -24,7 +24,8 @@ from tasks.ingest import ingest
 from tests.test_faults import run_stages
 
 SETTINGS = Settings()
-# NEWSETL_PROPERTY_EXAMPLES=5000 for a deeper search than the suite's few seconds.
+# NEWSETL_PROPERTY_EXPLORE=1 NEWSETL_PROPERTY_EXAMPLES=5000 for a deeper, new search than the suite's few
+# seconds (tests/conftest.py: by default every run draws the same examples).
 PROPERTY_SETTINGS = settings(
     max_examples=int(os.environ.get("NEWSETL_PROPERTY_EXAMPLES", "100")),
     deadline=None,
