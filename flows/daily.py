@@ -1,23 +1,29 @@
 """The daily flow: one partition (one logical date) from raw files to Parquet datasets.
 
-It reads like the data flow of DESIGN.md:
-ingest -> split -> clean -> dedup -> langid -> segment -> account -> write.
-Each task is a thin wrapper over a plain stage function in tasks/; this module only wires them, times them
-and writes the run report. Language identification runs after dedup, on unique articles only: it is the
-slowest stage and a duplicate's language is its survivor's.
+It follows the data flow of DESIGN.md, in chunks of files so that memory stays bounded however large the
+day (tasks/partition.py):
+
+  plan:   read every chunk; where the articles begin and end (split), which lines are learned boilerplate
+  clean:  read each chunk again, split, clean and fingerprint it; its records wait in the staging folder
+  dedup:  exact and near duplicates over the fingerprints of the whole day and the history index
+  finish: per chunk, language, segmentation, line accounting and its part of every dataset
+  commit: duplicates, quarantine and the state indexes, then one atomic commit of the partition
+
+Each task is a thin wrapper over plain functions in tasks/; the chunk work runs on every core (or a Dask
+cluster). Language identification runs after dedup, on unique articles only: it is the slowest step and
+a duplicate's language is its survivor's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections import Counter
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -28,80 +34,93 @@ from flows import ordering
 from flows.locks import partition_lock
 from flows.manifest import write_manifest
 from flows.report import RunReport, code_version, partition_manifest, write_run_row
-from tasks.accounting import AccountingReport, check_line_accounting
-from tasks.boilerplate_learned import (
-    INDEX_DATASET,
-    batch_line_rows,
-    learned_line_keys,
-    line_index_table,
-    load_index_history,
-)
+from tasks.accounting import AccountingReport
+from tasks.boilerplate_learned import INDEX_DATASET, learned_line_keys, line_index_table, load_index_history
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
 from tasks.fingerprint import Fingerprinted
-from tasks.ingest import IngestResult, ingest
-from tasks.parallel import map_chunks, start_workers_early
-from tasks.per_article import clean_and_fingerprint_chunk, identify_chunk, segment_chunk
-from tasks.records import ArticleMetadata, CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
-from tasks.segment import Segments
-from tasks.split import SplitResult, split_documents
-from tasks.tables import partition_tables
-from tasks.write import commit_partition, recover_commits
+from tasks.ingest import find_input
+from tasks.parallel import map_chunk_list, start_workers_early
+from tasks.partition import (
+    CHUNK_DATASETS,
+    Chunk,
+    ChunkCleaned,
+    ChunkFinished,
+    CleanJob,
+    FinishJob,
+    clean_chunk,
+    cut_files,
+    finish_chunk,
+    make_chunks,
+    outline_chunk,
+    recount_line_rows,
+    replace_rows_of_files,
+)
+from tasks.schemas import DATASETS
+from tasks.split import ArticleSpans, plan_article_spans
+from tasks.tables import records_table
+from tasks.timing import StageTimer
+from tasks.write import commit_staged, recover_commits, staged_partition, write_part
 
 # Results stay in memory between tasks of one flow run: caching them would hash every input.
 stage = task(cache_policy=NONE, persist_result=False)
 
 
-@stage(name="ingest")
-def ingest_task(input_root: Path, settings: Settings) -> IngestResult:
-    return ingest(input_root, settings.input.extensions, settings.ingest, settings.input.fields, settings.parallel)
-
-
-@stage(name="split")
-def split_task(documents: list[RawDocument], date: dt.date, settings: Settings) -> SplitResult:
-    return split_documents(documents, date, settings.split)
-
-
 @dataclass
-class Cleaned:
-    articles: list[CleanArticle]  # in source order, emptied ones included
-    fingerprints: Fingerprinted  # dedup's fingerprints of the articles left with text, in the same order
-    boilerplate_index: pa.Table | None  # this batch's line index for learned boilerplate
+class Plan:
+    chunks: list[Chunk]
+    spans: ArticleSpans  # where the articles of plain-text files begin and end
+    learned: frozenset[int]  # line keys of learned boilerplate
+    boilerplate_index: pa.Table | None  # this batch's line index, committed with the datasets
 
-    @property
-    def with_text(self) -> list[CleanArticle]:
-        return [article for article in self.articles if article.paragraphs]
+
+@stage(name="plan")
+def plan_task(
+    input_path: Path, date: dt.date, state_dir: Path, settings: Settings, date_order: ordering.DateOrder | None
+) -> Plan:
+    outcomes, _ = find_input(input_path, settings.input.extensions)
+    chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
+    outlined = map_chunk_list(partial(outline_chunk, date=date, settings=settings), [[c] for c in chunks], settings.parallel)
+    outlines = [block for chunk in outlined for block in chunk.outlines]
+    spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
+    learned_settings = settings.clean.learned
+    if not learned_settings.enabled:
+        return Plan(chunks, spans, frozenset(), None)
+    rows = np.concatenate([chunk.line_rows for chunk in outlined] or [np.zeros((0, 3), dtype=np.int64)])
+    recount = cut_files(outlines, spans)
+    if recount:
+        # A block cut into several articles counts its lines per article: read those files again.
+        jobs = [(chunk, _spans_of(chunk, spans)) for chunk in chunks if any(f.source_file in recount for f in chunk.to_read)]
+        recounted = map_chunk_list(partial(recount_line_rows, date=date, settings=settings), [[job] for job in jobs], settings.parallel)
+        rows = replace_rows_of_files(rows, np.concatenate(recounted), recount, date)
+    batch = line_index_table(rows)
+    if date_order is not None:
+        # Learned boilerplate (and then dedup) read the state earlier dates leave behind.
+        date_order.wait_for_earlier(date)
+    learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
+    return Plan(chunks, spans, learned, batch)
+
+
+def _spans_of(chunk: Chunk, spans: ArticleSpans) -> ArticleSpans:
+    return {f.source_file: spans[f.source_file] for f in chunk.to_read if f.source_file in spans}
 
 
 @stage(name="clean")
-def clean_task(split: SplitResult, date: dt.date, state_dir: Path, settings: Settings) -> Cleaned:
-    """Clean articles, and this batch's line index for learned boilerplate (committed with the datasets).
-
-    The workers also compute dedup's fingerprints while they hold the clean text (counted in this stage).
-    """
-    learned_settings = settings.clean.learned
-    learned: frozenset[int] = frozenset()
-    batch = None
-    if learned_settings.enabled:
-        # Lines recurring across this batch and earlier partitions.
-        rows = map_chunks(partial(batch_line_rows, date=date, settings=learned_settings), split.articles, settings.parallel)
-        batch = line_index_table(rows)
-        learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
-    clean = partial(clean_and_fingerprint_chunk, settings=settings, learned=learned, date=date)
-    chunks = map_chunks(clean, split.articles, settings.parallel)
-    if not chunks:
-        chunks = clean([])
-    articles = [article for chunk_articles, _ in chunks for article in chunk_articles]
-    return Cleaned(articles, Fingerprinted.concatenate([prints for _, prints in chunks]), batch)
+def clean_task(plan: Plan, date: dt.date, settings: Settings, spill_dir: Path) -> list[ChunkCleaned]:
+    """Split, clean and fingerprint every chunk; the chunks' records wait in spill_dir for finish."""
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [[CleanJob(chunk, _spans_of(chunk, plan.spans))] for chunk in plan.chunks]
+    clean = partial(clean_chunk, date=date, settings=settings, learned=plan.learned, spill_dir=str(spill_dir))
+    return map_chunk_list(clean, jobs, settings.parallel)
 
 
 @stage(name="dedup")
-def dedup_task(
-    articles: list[CleanArticle], fingerprints: Fingerprinted, date: dt.date, state_dir: Path, settings: Settings
-) -> DedupResult:
+def dedup_task(chunks: list[ChunkCleaned], date: dt.date, state_dir: Path, settings: Settings) -> DedupResult:
     history = load_history(state_dir, before=date, settings=settings.dedup)
-    result = find_duplicates(articles, date, history, settings.dedup, fingerprints)
-    stale = later_dates_with_copies(state_dir, date, result.survivors, settings.dedup)
+    refs = [ref for chunk in chunks for ref in chunk.refs]
+    fingerprints = Fingerprinted.concatenate([chunk.fingerprints for chunk in chunks])
+    result = find_duplicates(refs, date, history, settings.dedup, fingerprints)
+    stale = later_dates_with_copies(state_dir, date, result.survivor_prints, settings.dedup)
     if stale:
         # This date ran after later ones (a backfill): they kept copies of articles this date now keeps.
         get_run_logger().warning(
@@ -112,65 +131,43 @@ def dedup_task(
     return result
 
 
-@stage(name="langid")
-def langid_task(articles: list[CleanArticle], settings: Settings) -> list[CleanArticle]:
-    return map_chunks(partial(identify_chunk, settings=settings.langid), articles, settings.parallel)
+@stage(name="finish")
+def finish_task(chunks: list[ChunkCleaned], dedup: DedupResult, settings: Settings, staging: Path) -> list[ChunkFinished]:
+    """Language, segmentation, line accounting and the part files of every chunk."""
+    by_file: dict[str, list] = {}
+    for duplicate in dedup.duplicates:
+        by_file.setdefault(duplicate.source_file, []).append(duplicate)
+    jobs = [
+        [FinishJob(chunk.spill, chunk.index, [d for f in _files_of(chunk) for d in by_file.get(f, [])])]
+        for chunk in chunks
+    ]
+    return map_chunk_list(partial(finish_chunk, settings=settings, staging=str(staging)), jobs, settings.parallel)
 
 
-@stage(name="segment")
-def segment_task(articles: list[CleanArticle]) -> list[Segments]:
-    # Cheap (the splitter runs at ~20 MB/s): on workers, sending the rows back costs more than it saves
-    # (20 MB, 2 workers: 1.1 s in process, 1.9 s on workers).
-    return segment_chunk(articles)
+def _files_of(chunk: ChunkCleaned) -> list[str]:
+    return sorted({ref.source_file for ref in chunk.refs})
 
 
-@stage(name="account")
-def account_task(
-    documents: list[RawDocument],
-    quarantined: list[QuarantineRecord],
-    articles: list[CleanArticle],
-    removed: list[RemovedLine],
-    duplicates: list[DuplicateRecord],
-) -> AccountingReport:
-    return check_line_accounting(documents, quarantined, articles, removed, duplicates)
-
-
-@stage(name="write")
-def write_task(
-    data_dir: Path,
-    date: dt.date,
-    articles: list[CleanArticle],
-    segments: list[Segments],
-    removed: list[RemovedLine],
-    duplicates: list[DuplicateRecord],
-    quarantined: list[QuarantineRecord],
-    settings: Settings,
-    dedup_index: pa.Table,
-    metadata: dict[str, ArticleMetadata] | None = None,
-    boilerplate_index: pa.Table | None = None,
+@stage(name="commit")
+def commit_task(
+    data_dir: Path, date: dt.date, staging: Path, settings: Settings, dedup: DedupResult, quarantined: list, plan: Plan
 ) -> None:
+    """The whole-day datasets and state indexes, then one commit: a crash leaves all of them from one run."""
     output = settings.output
-    route = settings.langid.other_languages == "route"
-    tables = partition_tables(articles, segments, removed, duplicates, quarantined, metadata, route)
-    # One commit for the datasets and the state indexes: a crash leaves all of them from one run.
-    datasets = {f"curated/{name}": table for name, table in tables.items()}
-    datasets[f"state/{HISTORY_DATASET}"] = dedup_index
-    if boilerplate_index is not None:
-        datasets[f"state/{INDEX_DATASET}"] = boilerplate_index
-    commit_partition(data_dir, date, datasets, output.compression, output.compression_level)
-
-
-@dataclass
-class StageTimer:
-    seconds_by_stage: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def __call__(self, stage_name: str):
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds_by_stage[stage_name] = round(time.perf_counter() - started, 3)
+    whole = {
+        "curated/duplicates": records_table("duplicates", dedup.duplicates),
+        "curated/quarantine": records_table("quarantine", quarantined),
+        f"state/{HISTORY_DATASET}": dedup.index_table(settings.dedup),
+    }
+    if plan.boilerplate_index is not None:
+        whole[f"state/{INDEX_DATASET}"] = plan.boilerplate_index
+    for name in CHUNK_DATASETS:
+        # A dataset no chunk had rows for still gets its (empty) partition, with its schema.
+        if not (staging / "curated" / name).exists():
+            whole[f"curated/{name}"] = DATASETS[name].empty_table()
+    for key, table in whole.items():
+        write_part(staging, key, table, 0, output.compression, output.compression_level)
+    commit_staged(data_dir, date, staging, [f"curated/{name}" for name in CHUNK_DATASETS] + [k for k in whole if k.startswith("state/")] + ["curated/duplicates", "curated/quarantine"])
 
 
 @flow(name="newsetl-daily", log_prints=True)
@@ -199,60 +196,47 @@ def process_partition(
     report = RunReport.start(run_id=uuid.uuid4().hex, date=date, input_path=input_path, settings=settings)
     timer = StageTimer()
     start_workers_early(settings.parallel)
+    state_dir = data_dir / "state"
     try:
-        with timer("ingest"):
-            ingested = ingest_task(input_path, settings)
-        with timer("split"):
-            split = split_task(quote(ingested.documents), date, settings)
-        if date_order is not None:
-            # Clean (learned boilerplate) and dedup both read the state earlier dates leave behind.
-            date_order.wait_for_earlier(date)
-        with timer("clean"):
-            cleaned = clean_task(quote(split), date, data_dir / "state", settings)
-        non_empty = cleaned.with_text
-        with timer("dedup"):
-            deduplicated = dedup_task(quote(non_empty), quote(cleaned.fingerprints), date, data_dir / "state", settings)
-        survivors, duplicates = deduplicated.survivors, deduplicated.duplicates
-        with timer("langid"):
-            survivors = langid_task(quote(survivors), settings)
-        with timer("segment"):
-            segments = segment_task(quote(survivors))
-
-        # A duplicate's whole span is accounted for by its duplicates row, so only the lines removed
-        # from surviving (or emptied) articles are listed, plus the separators between articles.
-        duplicate_ids = {duplicate.article_id for duplicate in duplicates}
-        removed = split.removed + [
-            line for article in cleaned.articles if article.article_id not in duplicate_ids for line in article.removed
-        ]
-        with timer("account"):
-            accounting = account_task(
-                quote(ingested.documents), quote(ingested.quarantined), quote(survivors), quote(removed), quote(duplicates)
+        with staged_partition(data_dir, date) as staging:
+            with timer("plan"):
+                plan = plan_task(input_path, date, state_dir, settings, quote(date_order))
+            with timer("clean"):
+                cleaned = clean_task(quote(plan), date, settings, staging / "_chunks")
+            with timer("dedup"):
+                deduplicated = dedup_task(quote(cleaned), date, state_dir, settings)
+            with timer("finish"):
+                finished = finish_task(quote(cleaned), quote(deduplicated), settings, staging)
+            quarantined = sorted(
+                (record for chunk in cleaned for record in chunk.quarantined), key=lambda record: record.source_file
             )
-        with timer("write"):
-            outputs = [quote(survivors), quote(segments), quote(removed), quote(duplicates), quote(ingested.quarantined)]
-            dedup_index = deduplicated.index_table(settings.dedup)
-            write_task(
-                data_dir, date, *outputs, settings, dedup_index, quote(split.metadata), quote(cleaned.boilerplate_index)
-            )
+            with timer("commit"):
+                commit_task(data_dir, date, staging, settings, quote(deduplicated), quote(quarantined), quote(plan))
     except BaseException as error:
         report.finish("failed", timer.seconds_by_stage, error=f"{type(error).__name__}: {error}")
         write_run_row(data_dir, report, settings)
         write_manifest(data_dir, partition_manifest(report, input_path, code_version()))
         raise
 
-    report.n_files = ingested.n_files
+    accounting = AccountingReport.total([chunk.accounting for chunk in finished])
+    report.n_files = sum(chunk.n_files for chunk in cleaned)
     report.n_raw_lines = accounting.raw_lines
     report.n_blank_lines = accounting.blank_lines
-    report.n_articles = len(survivors)
-    report.n_empty_articles = len(cleaned.articles) - len(non_empty)
-    report.n_duplicates = len(duplicates)
-    report.n_removed_lines = len(removed)
-    report.n_quarantined = len(ingested.quarantined)
-    report.n_paragraphs = sum(len(segment.paragraphs) for segment in segments)
-    report.n_sentences = sum(len(segment.sentences) for segment in segments)
-    report.removed_by_rule = dict(sorted(Counter(line.rule for line in removed).items()))
-    report.languages = dict(sorted(Counter(article.language for article in survivors).items()))
-    report.finish("completed", timer.seconds_by_stage)
+    report.n_articles = sum(chunk.n_articles for chunk in finished)
+    report.n_empty_articles = sum(chunk.n_empty_articles for chunk in cleaned)
+    report.n_duplicates = len(deduplicated.duplicates)
+    report.n_removed_lines = accounting.removed_lines
+    report.n_quarantined = len(quarantined)
+    report.n_paragraphs = sum(chunk.n_paragraphs for chunk in finished)
+    report.n_sentences = sum(chunk.n_sentences for chunk in finished)
+    report.removed_by_rule = dict(sorted(sum((chunk.removed_by_rule for chunk in finished), Counter()).items()))
+    report.languages = dict(sorted(sum((chunk.languages for chunk in finished), Counter()).items()))
+    # Seconds the workers spent in each step, summed over chunks (on all cores together).
+    worker_seconds: Counter[str] = Counter()
+    for chunk in [*cleaned, *finished]:
+        worker_seconds.update(chunk.seconds)
+    seconds = {**timer.seconds_by_stage, **{f"workers.{step}": round(value, 3) for step, value in worker_seconds.items()}}
+    report.finish("completed", seconds)
     write_run_row(data_dir, report, settings)
     # Written last: a manifest saying "completed" means every dataset of the partition was written.
     write_manifest(data_dir, partition_manifest(report, input_path, code_version()))

@@ -34,6 +34,12 @@ class AccountingReport:
     duplicate_lines: int
     quarantined_lines: int
 
+    @classmethod
+    def total(cls, reports: list[AccountingReport]) -> AccountingReport:
+        """The report of a batch checked part by part (each file wholly in one part)."""
+        names = cls.__dataclass_fields__
+        return cls(**{name: sum(getattr(report, name) for report in reports) for name in names})
+
 
 def check_line_accounting(
     documents: list[RawDocument],

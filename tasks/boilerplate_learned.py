@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
@@ -95,13 +96,14 @@ def batch_line_rows(drafts: Sequence[ArticleDraft], date: dt.date, settings: Lea
     return list(rows)
 
 
-def line_index_table(rows: list[tuple[int, int, int]]) -> pa.Table:
-    """The batch's index: rows from any number of batch_line_rows calls, each once, sorted."""
-    ordered = sorted(set(rows))
-    return pa.table(
-        {name: [row[column] for row in ordered] for column, name in enumerate(INDEX_SCHEMA.names)},
-        schema=INDEX_SCHEMA,
-    )
+def line_index_table(rows: list[tuple[int, int, int]] | np.ndarray) -> pa.Table:
+    """The batch's index: rows from any number of batch_line_rows calls (tuples, or an int64 array of
+    shape (n, 3)), each once, sorted."""
+    rows = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+    rows = rows[np.lexsort(rows.T[::-1])]
+    if len(rows) > 1:
+        rows = rows[np.concatenate(([True], (rows[1:] != rows[:-1]).any(axis=1)))]
+    return pa.table({name: rows[:, column] for column, name in enumerate(INDEX_SCHEMA.names)}, schema=INDEX_SCHEMA)
 
 
 def batch_line_index(drafts: Sequence[ArticleDraft], date: dt.date, settings: LearnedSettings) -> pa.Table:

@@ -391,49 +391,50 @@ def _resolve_containment(containments, clusters, survivor, rank, n) -> dict[int,
 
 
 def later_dates_with_copies(
-    state_dir: Path, date: dt.date, kept: list[CleanArticle], settings: DedupSettings
+    state_dir: Path, date: dt.date, kept: ArticleFingerprints, settings: DedupSettings
 ) -> list[dt.date]:
     """Dates after `date` that must be re-run because `date` ran after them: they kept a copy of an
-    article `date` kept (or an article lying inside one), or dropped an article for such a copy."""
-    if not kept or not any(later > date for later in index_dates(state_dir)):
+    article `date` kept (`kept`: their fingerprints, DedupResult.survivor_prints), or of an article lying
+    inside one, or dropped an article for such a copy."""
+    if not len(kept) or not any(later > date for later in index_dates(state_dir)):
         return []
     later = load_index(state_dir, settings, after=date)
-    copies = _rows_copying(later.kept, fingerprint(list(kept), date, settings), settings)
+    copies = _rows_copying(later.kept, kept, settings)
     copied_ids = {later.kept.article_ids[row] for row in copies}
     stale = {later.kept.dates[row] for row in copies}
     stale.update(day for day, _, duplicate_of in later.pointers if duplicate_of in copied_ids)
     return sorted(stale)
 
 
-def _rows_copying(later: ArticleFingerprints, ours: Fingerprinted, settings: DedupSettings) -> set[int]:
+def _rows_copying(later: ArticleFingerprints, ours: ArticleFingerprints, settings: DedupSettings) -> set[int]:
     """Rows of `later` that are exact or near copies of one of `ours`, or lie inside one of them."""
-    rows = {row for row, hash_ in enumerate(later.content_hashes) if settings.exact and ours.prints.row_of_hash(hash_) is not None}
+    rows = {row for row, hash_ in enumerate(later.content_hashes) if settings.exact and ours.row_of_hash(hash_) is not None}
     if not settings.near or len(later) == 0:
         return rows
     later_rows = np.nonzero(later.n_shingles >= settings.min_shingles)[0]
-    our_rows = np.nonzero(ours.prints.n_shingles >= settings.min_shingles)[0]
+    our_rows = np.nonzero(ours.n_shingles >= settings.min_shingles)[0]
     matches = minhash.matches_in(
-        later.band_keys(settings)[later_rows], ours.prints.band_keys(settings)[our_rows], _INDEX_ROWS_PER_KEY
+        later.band_keys(settings)[later_rows], ours.band_keys(settings)[our_rows], _INDEX_ROWS_PER_KEY
     )
     pairs = [np.stack([later_rows[matches[:, 0]], our_rows[matches[:, 1]]], axis=1)]
     if settings.containment:
-        later_anchor_rows, our_anchor_rows = _anchor_rows(later, later_rows), _anchor_rows(ours.prints, our_rows)
+        later_anchor_rows, our_anchor_rows = _anchor_rows(later, later_rows), _anchor_rows(ours, our_rows)
         by_anchor = minhash.matches_in(
-            later.anchors[later_anchor_rows][:, None], ours.prints.anchors[our_anchor_rows][:, None], _INDEX_ROWS_PER_KEY
+            later.anchors[later_anchor_rows][:, None], ours.anchors[our_anchor_rows][:, None], _INDEX_ROWS_PER_KEY
         )
         pairs.append(
             np.stack(
-                [later.anchor_owners()[later_anchor_rows][by_anchor[:, 0]], ours.prints.anchor_owners()[our_anchor_rows][by_anchor[:, 1]]],
+                [later.anchor_owners()[later_anchor_rows][by_anchor[:, 0]], ours.anchor_owners()[our_anchor_rows][by_anchor[:, 1]]],
                 axis=1,
             )
         )
-    pairs_ = minhash.unique_pairs(np.concatenate(pairs), max(len(later), len(ours.prints)), symmetric=False)
-    jaccard = minhash.estimated_jaccard(later.signatures[pairs_[:, 0]], ours.prints.signatures[pairs_[:, 1]])
-    share = minhash.estimated_containment(jaccard, later.n_shingles[pairs_[:, 0]], ours.prints.n_shingles[pairs_[:, 1]])
+    pairs_ = minhash.unique_pairs(np.concatenate(pairs), max(len(later), len(ours)), symmetric=False)
+    jaccard = minhash.estimated_jaccard(later.signatures[pairs_[:, 0]], ours.signatures[pairs_[:, 1]])
+    share = minhash.estimated_containment(jaccard, later.n_shingles[pairs_[:, 0]], ours.n_shingles[pairs_[:, 1]])
     # Word counts of the index's paragraphs are not stored: the share of its anchors stands in for them.
     anchor_share = np.array(
         [
-            np.isin(later.anchors_of(row), ours.prints.anchors_of(our_row)).mean() if len(later.anchors_of(row)) else 0.0
+            np.isin(later.anchors_of(row), ours.anchors_of(our_row)).mean() if len(later.anchors_of(row)) else 0.0
             for row, our_row in pairs_.tolist()
         ]
     )

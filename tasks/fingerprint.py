@@ -14,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -64,12 +65,18 @@ class Fingerprinted:
     def concatenate(cls, parts: list[Fingerprinted]) -> Fingerprinted:
         """Fingerprints computed chunk by chunk (on worker processes), joined in chunk order: the same as
         fingerprinting all the articles at once, since nothing in them depends on the other articles."""
+        shingle_kind = type(parts[0].shingles) if parts else minhash.ShingleSets
         return cls(
             ArticleFingerprints.concatenate([part.prints for part in parts]),
-            minhash.ShingleSets.concatenate([part.shingles for part in parts]),
+            shingle_kind.concatenate([part.shingles for part in parts]),
             np.concatenate([part.anchor_words for part in parts]),
             np.concatenate([part.n_words for part in parts]),
         )
+
+
+    def spill(self, path: Path) -> Fingerprinted:
+        """The same fingerprints with the shingle sets moved to a file (see minhash.SpilledShingleSets)."""
+        return Fingerprinted(self.prints, self.shingles.spill(path), self.anchor_words, self.n_words)
 
 
 def fingerprint(articles: list[CleanArticle], date: dt.date, settings: DedupSettings) -> Fingerprinted:

@@ -98,20 +98,12 @@ def relative_name(path: Path, input_root: Path) -> str:
     return path.relative_to(input_root).as_posix()
 
 
-def ingest(
-    input_root: Path,
-    extensions: list[str],
-    settings: IngestSettings,
-    fields: FieldMapping | None = None,
-    parallel: ParallelSettings | None = None,
-) -> IngestResult:
-    """Read every file under input_root, in the order of their relative names. With `parallel`, files are
-    read on the worker processes in chunks of about parallel.chunk_megabytes; the result is the same."""
-    fields = fields or FieldMapping()
+def find_input(input_root: Path, extensions: list[str]) -> tuple[list[InputFile | QuarantineRecord], list[InputFile]]:
+    """Every entry under input_root in the order of their relative names, each an accepted file to read or
+    a quarantine record (not a regular file, an unsupported format); and the accepted files alone."""
     files, irregular = _walk(input_root)
     entries: list[tuple[Path, str | None]] = [(path, None) for path in files] + irregular
     entries.sort(key=lambda entry: relative_name(entry[0], input_root))
-    # Each entry becomes a quarantine record right away or an accepted file to read.
     outcomes: list[QuarantineRecord | InputFile] = []
     for path, irregular in entries:
         source_file = relative_name(path, input_root)
@@ -124,14 +116,32 @@ def ingest(
             outcomes.append(QuarantineRecord(source_file, "unsupported_format", detail))
             continue
         outcomes.append(accepted)
+    return outcomes, [outcome for outcome in outcomes if isinstance(outcome, InputFile)]
 
-    to_read = [outcome for outcome in outcomes if isinstance(outcome, InputFile)]
+
+def ingest(
+    input_root: Path,
+    extensions: list[str],
+    settings: IngestSettings,
+    fields: FieldMapping | None = None,
+    parallel: ParallelSettings | None = None,
+) -> IngestResult:
+    """Read every file under input_root, in the order of their relative names. With `parallel`, files are
+    read on the worker processes in chunks of about parallel.chunk_megabytes; the result is the same."""
+    fields = fields or FieldMapping()
+    outcomes, to_read = find_input(input_root, extensions)
     read = partial(read_files, settings=settings, fields=fields)
     if parallel is None:
         results = iter(read(to_read))
     else:
-        results = iter(map_chunk_list(read, _chunks_by_size(to_read, parallel.chunk_megabytes * 1_000_000), parallel))
+        results = iter(map_chunk_list(read, chunks_by_size(to_read, parallel.chunk_megabytes * 1_000_000), parallel))
+    return collect_results(outcomes, results)
 
+
+def collect_results(outcomes: list[InputFile | QuarantineRecord], results) -> IngestResult:
+    """Documents and quarantine records in file order, from find_input's outcomes and the read results of
+    its accepted files (in the same order)."""
+    results = iter(results)
     documents: list[RawDocument] = []
     quarantined: list[QuarantineRecord] = []
     for outcome in outcomes:
@@ -149,7 +159,7 @@ def read_files(files: Sequence[InputFile], settings: IngestSettings, fields: Fie
     return [read_file(file, settings, fields) for file in files]
 
 
-def _chunks_by_size(files: list[InputFile], chunk_bytes: int) -> list[list[InputFile]]:
+def chunks_by_size(files: list[InputFile], chunk_bytes: int) -> list[list[InputFile]]:
     """Consecutive files of about chunk_bytes together (a larger file alone)."""
     chunks: list[list[InputFile]] = []
     size = chunk_bytes

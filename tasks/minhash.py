@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -102,6 +103,46 @@ class ShingleSets:
         """Distinct shingles per article."""
         counts = np.concatenate(([0], np.cumsum(self._first, dtype=np.int64)))
         return counts[self.offsets[1:]] - counts[self.offsets[:-1]]
+
+
+    def spill(self, path: Path) -> SpilledShingleSets:
+        """Write each article's set (distinct hashes, sorted) to `path`; the returned sets read from it."""
+        distinct = self.hashes[self._first]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        distinct.tofile(path)
+        sizes = self.sizes()
+        return SpilledShingleSets([str(path)], np.zeros(len(sizes), dtype=np.int32), np.cumsum(sizes) - sizes, sizes)
+
+
+class SpilledShingleSets:
+    """Shingle sets kept on disk: the same `of(i)` and `sizes()` as ShingleSets, reading only the set asked
+    for. A day's shingles take ~8 bytes per word; dedup verifies a few pairs per article, so they need not
+    all be in memory at once."""
+
+    def __init__(self, paths: list[str], part: np.ndarray, start: np.ndarray, size: np.ndarray) -> None:
+        self.paths, self.part, self.start, self.size = paths, part, start.astype(np.int64), size.astype(np.int64)
+
+    @classmethod
+    def concatenate(cls, parts: list[SpilledShingleSets]) -> SpilledShingleSets:
+        paths = [path for part in parts for path in part.paths]
+        first_path = np.cumsum([0] + [len(part.paths) for part in parts[:-1]])
+        return cls(
+            paths,
+            np.concatenate([part.part + base for part, base in zip(parts, first_path)] or [np.zeros(0, np.int32)]),
+            np.concatenate([part.start for part in parts] or [np.zeros(0, np.int64)]),
+            np.concatenate([part.size for part in parts] or [np.zeros(0, np.int64)]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.size)
+
+    def of(self, index: int) -> np.ndarray:
+        return np.fromfile(
+            self.paths[self.part[index]], dtype=_U64, count=int(self.size[index]), offset=8 * int(self.start[index])
+        )
+
+    def sizes(self) -> np.ndarray:
+        return self.size
 
 
 def shingle_sets(texts: Sequence[str], shingle_size: int) -> ShingleSets:

@@ -136,6 +136,21 @@ class CleanArticle:
 
 
 @dataclass(frozen=True)
+class ArticleRef:
+    """What dedup needs of an article besides its fingerprints: who it is and where it comes from."""
+
+    article_id: str
+    source_file: str
+    line_start: int
+    line_end: int
+    content_hash: str
+
+    @classmethod
+    def of(cls, article: CleanArticle) -> ArticleRef:
+        return cls(article.article_id, article.source_file, article.line_start, article.line_end, article.content_hash)
+
+
+@dataclass(frozen=True)
 class DuplicateRecord:
     article_id: str
     source_file: str

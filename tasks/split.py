@@ -95,18 +95,62 @@ def split_on_delimiters(
     return blocks, removed
 
 
-@dataclass
-class _Block:
+@dataclass(frozen=True)
+class BlockOutline:
+    """What the repeated-block cut needs of a block, without its text: small enough to hold for a whole
+    day's input while the text itself is read chunk by chunk (tasks/partition.py).
+
+    `keys` packs an 8-byte hash of each non-blank line (stripped: what "line for line" compares) into one
+    bytes object; `line_nos` are those lines' raw line numbers.
+    """
+
     source_file: str
-    lines: list[RawLine]
-    keys: tuple[str, ...]  # the non-blank lines, stripped: what "line for line" compares
+    line_nos: tuple[int, ...]
+    keys: bytes
+
+    def __len__(self) -> int:
+        return len(self.line_nos)
+
+    def key_run(self, position: int, length: int) -> bytes:
+        return self.keys[_KEY_BYTES * position : _KEY_BYTES * (position + length)]
+
+    def piece(self, position: int, length: int) -> BlockOutline:
+        return BlockOutline(self.source_file, self.line_nos[position : position + length], self.key_run(position, length))
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.line_nos[0], self.line_nos[-1]
 
 
-def _block(source_file: str, lines: list[RawLine]) -> _Block:
-    return _Block(source_file, lines, tuple(line.text.strip() for line in lines if not line.is_blank))
+_KEY_BYTES = 8
 
 
-def _cut_repeated_blocks(blocks: list[_Block], min_lines: int) -> list[_Block]:
+def _line_key(text: str) -> bytes:
+    return hashlib.blake2b(text.strip().encode("utf-8"), digest_size=_KEY_BYTES).digest()
+
+
+def outline(source_file: str, lines: list[RawLine]) -> BlockOutline:
+    non_blank = [line for line in lines if not line.is_blank]
+    return BlockOutline(
+        source_file, tuple(line.line_no for line in non_blank), b"".join(_line_key(line.text) for line in non_blank)
+    )
+
+
+# source_file -> the (first, last) raw line of each article cut from its plain-text blocks, in order.
+ArticleSpans = dict[str, list[tuple[int, int]]]
+
+
+def plan_article_spans(outlines: list[BlockOutline], min_lines: int) -> ArticleSpans:
+    """Where the articles of the batch's plain-text blocks begin and end, after the repeated-block cut."""
+    spans: ArticleSpans = {}
+    for block in _cut_repeated_blocks(outlines, min_lines):
+        spans.setdefault(block.source_file, []).append(block.span)
+    for file_spans in spans.values():
+        file_spans.sort()
+    return spans
+
+
+def _cut_repeated_blocks(blocks: list[BlockOutline], min_lines: int) -> list[BlockOutline]:
     """Cut every block that contains, line for line, a whole shorter block of the batch.
 
     Each pass cuts every block at its first embedded article; passes repeat until nothing changes, so a
@@ -117,11 +161,11 @@ def _cut_repeated_blocks(blocks: list[_Block], min_lines: int) -> list[_Block]:
     while True:
         # Candidate articles by their first min_lines lines (many stories share a first line, few share
         # three), longest first so the widest known article is cut out.
-        candidates: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-        unique = {block.keys for block in blocks if len(block.keys) >= min_lines}
+        candidates: dict[bytes, list[bytes]] = {}
+        unique = {block.keys for block in blocks if len(block) >= min_lines}
         for keys in sorted(unique, key=lambda keys: (-len(keys), keys)):
-            candidates.setdefault(keys[:min_lines], []).append(keys)
-        cut_blocks: list[_Block] = []
+            candidates.setdefault(keys[: _KEY_BYTES * min_lines], []).append(keys)
+        cut_blocks: list[BlockOutline] = []
         changed = False
         for block in blocks:
             cut = _first_embedded(block, candidates, min_lines)
@@ -136,36 +180,40 @@ def _cut_repeated_blocks(blocks: list[_Block], min_lines: int) -> list[_Block]:
 
 
 def _first_embedded(
-    host: _Block, candidates: dict[tuple[str, ...], list[tuple[str, ...]]], min_lines: int
+    host: BlockOutline, candidates: dict[bytes, list[bytes]], min_lines: int
 ) -> tuple[int, int] | None:
     """(position, length) of the first shorter candidate found inside host that leaves whole articles."""
-    for position in range(len(host.keys) - min_lines + 1):
-        for needle in candidates.get(host.keys[position : position + min_lines], ()):
-            length = len(needle)
-            if length >= len(host.keys) or host.keys[position : position + length] != needle:
+    for position in range(len(host) - min_lines + 1):
+        for needle in candidates.get(host.key_run(position, min_lines), ()):
+            length = len(needle) // _KEY_BYTES
+            if length >= len(host) or host.key_run(position, length) != needle:
                 continue
-            if _leaves_whole_articles(host, position, length, min_lines):
+            if _leaves_whole_articles(len(host), position, length, min_lines):
                 return position, length
     return None
 
 
-def _leaves_whole_articles(host: _Block, position: int, length: int, min_lines: int) -> bool:
+def _leaves_whole_articles(host_lines: int, position: int, length: int, min_lines: int) -> bool:
     """Whether what is left around the repeated block could stand as articles of their own.
 
     A longer version of a story (one more paragraph at the end) contains the shorter version too, but
     its extra paragraph is not an article: that pair is dedup's to judge, not split's.
     """
-    before, after = position, len(host.keys) - position - length
+    before, after = position, host_lines - position - length
     return all(remainder == 0 or remainder >= min_lines for remainder in (before, after))
 
 
-def _cut_block(block: _Block, position: int, length: int) -> list[_Block]:
-    """Cut a block around its non-blank lines [position, position + length)."""
-    non_blank_at = [index for index, line in enumerate(block.lines) if not line.is_blank]
-    cut_start = non_blank_at[position]
-    cut_end = non_blank_at[position + length - 1] + 1
-    pieces = [block.lines[:cut_start], block.lines[cut_start:cut_end], block.lines[cut_end:]]
-    return [_block(block.source_file, trimmed) for piece in pieces if (trimmed := _trim_blank_edges(piece))]
+def _cut_block(block: BlockOutline, position: int, length: int) -> list[BlockOutline]:
+    """The block's non-blank lines before, inside and after [position, position + length)."""
+    pieces = [(0, position), (position, length), (position + length, len(block) - position - length)]
+    return [block.piece(start, size) for start, size in pieces if size]
+
+
+def _cut_at_spans(lines: list[RawLine], spans: list[tuple[int, int]]) -> list[list[RawLine]]:
+    """The articles of one delimiter block: its lines from each planned span's first to last line."""
+    index_of = {line.line_no: index for index, line in enumerate(lines)}
+    first, last = lines[0].line_no, lines[-1].line_no
+    return [lines[index_of[start] : index_of[end] + 1] for start, end in spans if first <= start and end <= last]
 
 
 def _record_article(document: RawDocument, record: RawRecord, date: dt.date) -> ArticleDraft:
@@ -179,8 +227,25 @@ def _record_article(document: RawDocument, record: RawRecord, date: dt.date) -> 
     )
 
 
-def split_documents(documents: list[RawDocument], date: dt.date, settings: SplitSettings) -> SplitResult:
-    blocks: list[_Block] = []
+def text_blocks(documents: list[RawDocument], settings: SplitSettings) -> list[tuple[str, list[RawLine]]]:
+    """(source_file, lines) of every block between delimiters in the plain-text documents."""
+    return [
+        (document.source_file, lines)
+        for document in documents
+        if document.records is None
+        for lines in split_on_delimiters(document, settings)[0]
+    ]
+
+
+def split_documents(
+    documents: list[RawDocument], date: dt.date, settings: SplitSettings, spans: ArticleSpans | None = None
+) -> SplitResult:
+    """Cut the documents into articles.
+
+    `spans`: the article spans planned over the whole batch (plan_article_spans over the outlines of
+    every file), when `documents` are only part of it; None plans them from these documents alone.
+    """
+    blocks: list[tuple[str, list[RawLine]]] = []
     removed: list[RemovedLine] = []
     record_articles: list[ArticleDraft] = []
     encodings: dict[str, str] = {}
@@ -192,19 +257,21 @@ def split_documents(documents: list[RawDocument], date: dt.date, settings: Split
             continue
         encodings[document.source_file] = document.encoding
         document_blocks, separators = split_on_delimiters(document, settings)
-        blocks.extend(_block(document.source_file, lines) for lines in document_blocks)
+        blocks.extend((document.source_file, lines) for lines in document_blocks)
         removed.extend(separators)
-    blocks = _cut_repeated_blocks(blocks, settings.repeated_block_min_lines)
+    if spans is None:
+        spans = plan_article_spans([outline(*block) for block in blocks], settings.repeated_block_min_lines)
     articles = [
         ArticleDraft(
-            article_id=make_article_id(date, block.source_file, block.lines[0].line_no),
-            source_file=block.source_file,
-            line_start=block.lines[0].line_no,
-            line_end=block.lines[-1].line_no,
-            lines=tuple(block.lines),
-            metadata=ArticleMetadata(encoding=encodings[block.source_file]),
+            article_id=make_article_id(date, source_file, lines[0].line_no),
+            source_file=source_file,
+            line_start=lines[0].line_no,
+            line_end=lines[-1].line_no,
+            lines=tuple(lines),
+            metadata=ArticleMetadata(encoding=encodings[source_file]),
         )
-        for block in blocks
+        for source_file, block_lines in blocks
+        for lines in _cut_at_spans(block_lines, spans.get(source_file, []))
     ]
     articles = sorted(articles + record_articles, key=lambda article: (article.source_file, article.line_start))
     return SplitResult(articles, removed)

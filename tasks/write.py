@@ -18,7 +18,8 @@ kill and the next commit a reader of the plain folders may see the datasets of t
 so (`partition_committed` is False while it is pending). An exclusive lock per date keeps two writers, or
 a writer and a recovery, of one date apart; it dies with its process.
 
-File names are fixed (part-0.parquet), so the same tables give byte-identical files.
+File names are fixed (part-0.parquet, or part-N.parquet for the Nth chunk of a day's input), so the same
+input gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ import pyarrow.parquet as pq
 
 log = logging.getLogger(__name__)
 
-PART_FILE = "part-0.parquet"
 PENDING, COMMITTED = "pending", "committed"
 # Test hook: kill -9 this process at the named point of a commit (tests/test_write.py).
 CRASH_AT_ENV = "NEWSETL_WRITE_CRASH_AT"
@@ -99,31 +99,70 @@ def commit_partition(
 ) -> None:
     """Replace <data_dir>/<key>/date=D/ with each table, all or none. Keys are dataset folders relative to
     data_dir ("curated/articles", "state/dedup_index")."""
+    with staged_partition(data_dir, date) as staging:
+        for key, table in tables.items():
+            write_part(staging, key, table, 0, compression, compression_level)
+        commit_staged(data_dir, date, staging, list(tables))
+
+
+def part_file_name(part: int) -> str:
+    return f"part-{part}.parquet"
+
+
+def write_part(
+    staging: Path, key: str, table: pa.Table, part: int, compression: str, compression_level: int | None
+) -> None:
+    """Stage one part file of dataset `key` (part numbers, not worker order, name the files, so that any
+    number of workers writes the same files). Safe to call from worker processes."""
+    write_parquet_file(table, staging / key / part_file_name(part), compression, compression_level)
+
+
+@contextmanager
+def staged_partition(data_dir: Path, date: dt.date):
+    """A new staging folder for `date`'s datasets, held under the date's lock until the block ends.
+
+    Stage part files into it (write_part, from any process), then call commit_staged inside the block.
+    On an error, or when the block ends without a commit, the staging folder is deleted and the old
+    partition stays as it was.
+    """
     recover_commits(data_dir)
     with _date_lock(data_dir, date):
         _finish_pending(data_dir, date)
         staging = data_dir / ".staging" / f"date={date.isoformat()}-{uuid.uuid4().hex[:12]}"
+        staging.mkdir(parents=True)
         try:
-            datasets = {}
-            for key, table in tables.items():
-                path = staging / key / PART_FILE
-                write_parquet_file(table, path, compression, compression_level)
-                datasets[key] = {"file": PART_FILE, "rows": table.num_rows, **_file_facts(path)}
-            _crash_point("staged")
-            previous = read_commit_record(data_dir, date) or {}
-            record = {
-                "date": date.isoformat(),
-                "status": PENDING,
-                "staging": staging.relative_to(data_dir).as_posix(),
-                "swapping": list(tables),
-                "datasets": {**previous.get("datasets", {}), **datasets},
-            }
-            _write_json(commit_record_path(data_dir, date), record)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        _crash_point("pending")
-        _roll_forward(data_dir, date, record)
+            yield staging
+        finally:
+            # After a commit the folder is gone; otherwise (an error) it is litter.
+            record = read_commit_record(data_dir, date)
+            if record is None or record.get("staging") != staging.relative_to(data_dir).as_posix():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def commit_staged(data_dir: Path, date: dt.date, staging: Path, keys: list[str]) -> None:
+    """Swap the staged datasets `keys` in as date's partitions (inside staged_partition's block)."""
+    try:
+        datasets = {}
+        for key in keys:
+            files = {path.name: _file_facts(path) for path in sorted((staging / key).glob("part-*.parquet"))}
+            if not files:
+                raise CommitError(f"partition {date}: nothing staged for {key}")
+            datasets[key] = {"rows": sum(facts["rows"] for facts in files.values()), "files": files}
+        _crash_point("staged")
+        previous = read_commit_record(data_dir, date) or {}
+        record = {
+            "date": date.isoformat(),
+            "status": PENDING,
+            "staging": staging.relative_to(data_dir).as_posix(),
+            "swapping": keys,
+            "datasets": {**previous.get("datasets", {}), **datasets},
+        }
+        _write_json(commit_record_path(data_dir, date), record)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _crash_point("pending")
+    _roll_forward(data_dir, date, record)
 
 
 def read_commit_record(data_dir: Path, date: dt.date) -> dict | None:
@@ -212,7 +251,7 @@ def _roll_forward(data_dir: Path, date: dt.date, record: dict) -> None:
 
 def _file_facts(path: Path) -> dict:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return {"bytes": path.stat().st_size, "sha256": digest}
+    return {"rows": pq.read_metadata(path).num_rows, "bytes": path.stat().st_size, "sha256": digest}
 
 
 def _write_json(path: Path, value: dict) -> None:

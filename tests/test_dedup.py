@@ -353,10 +353,11 @@ def test_a_backfilled_earlier_date_names_the_later_dates_to_rerun_and_the_rerun_
     run_date(state, d3, batches[d3])
     assert run_date(state, d1, batches[d1]) == in_order[d1]  # the backfilled date keeps its articles...
     kept = load_history(state, d2, SETTINGS)
-    assert later_dates_with_copies(state, d1, [a for a in batches[d1] if a.article_id in kept.article_ids], SETTINGS) == [d2, d3]
+    kept_prints = fingerprint([a for a in batches[d1] if a.article_id in kept.article_ids], d1, SETTINGS).prints
+    assert later_dates_with_copies(state, d1, kept_prints, SETTINGS) == [d2, d3]
     for day in (d2, d3):  # ...and re-running the later dates applies the survivor rule
         assert run_date(state, day, batches[day]) == in_order[day]
-    assert later_dates_with_copies(state, d1, batches[d1], SETTINGS) == []
+    assert later_dates_with_copies(state, d1, fingerprint(batches[d1], d1, SETTINGS).prints, SETTINGS) == []
 
 
 def test_an_index_built_with_other_signature_settings_is_refused(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 from tasks.boilerplate_learned import batch_line_index, batch_line_rows, line_index_table
 from tasks.config import ParallelSettings, Settings
-from tasks.ingest import _chunks_by_size, ingest
+from tasks.ingest import chunks_by_size, ingest
 from tasks.parallel import chunked, map_chunks
 from tasks.dedup import find_duplicates, load_history
 from tasks.fingerprint import Fingerprinted, fingerprint
@@ -61,7 +61,7 @@ def test_files_are_chunked_by_size_in_order(tmp_path):
         path = tmp_path / name
         path.write_bytes(b"x" * size)
         paths.append(SimpleNamespace(path=path))
-    chunks = _chunks_by_size(paths, chunk_bytes=6)
+    chunks = chunks_by_size(paths, chunk_bytes=6)
     assert [[file.path.name for file in chunk] for chunk in chunks] == [["a", "b"], ["c"], ["d"]]
 
 

@@ -61,7 +61,9 @@ def assert_record_matches_files(data_dir, date=DATE):
     assert record["status"] == "committed"
     for key in KEYS:
         path = partition_dir(data_dir, key, date) / "part-0.parquet"
-        assert record["datasets"][key]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        facts = record["datasets"][key]["files"]["part-0.parquet"]
+        assert facts["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert facts["rows"] == record["datasets"][key]["rows"] == pq.read_metadata(path).num_rows
 
 
 def litter(data_dir) -> list[str]:

@@ -1,0 +1,261 @@
+"""A day's input in chunks of files, so that memory does not grow with the size of the day.
+
+Only three steps need the whole batch, and each can work from something small:
+- split's repeated-block cut needs every block's lines: outlines hold an 8-byte hash per line, no text;
+- learned boilerplate needs every line's (line, story, file) hashes;
+- dedup needs every article's fingerprints: signatures and hashes in memory, shingle sets on disk.
+Everything else happens one chunk of files (about parallel.chunk_megabytes) at a time, on the workers:
+
+1. `outline_chunk`: read the files, cut them at delimiters; the blocks' outlines and learned-line rows.
+2. `clean_chunk`: read the files again, split them at the planned spans, clean and fingerprint; the
+   chunk's records are spilled to the staging folder and only fingerprints come back.
+3. `finish_chunk`: after dedup, drop the chunk's duplicates; language, segmentation, line accounting and
+   the chunk's part file of each dataset (part-N.parquet for chunk N, whatever worker ran it).
+
+Reading twice costs less than holding the text: a chunk's decoded text is ~15 times its size in Python
+objects. The rows of every dataset are the same for any chunk size and any number of workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tasks.accounting import AccountingReport, check_line_accounting
+from tasks.boilerplate_learned import batch_line_rows, file_key
+from tasks.config import Settings
+from tasks.fingerprint import Fingerprinted, fingerprint
+from tasks.ingest import IngestResult, collect_results, read_files
+from tasks.per_article import clean_chunk as clean_drafts
+from tasks.per_article import identify_chunk, segment_chunk
+from tasks.records import ArticleRef, CleanArticle, DuplicateRecord, QuarantineRecord
+from tasks.split import ArticleSpans, BlockOutline, outline, split_documents, text_blocks
+from tasks.streams import InputFile
+from tasks.tables import partition_tables
+from tasks.timing import StageTimer
+from tasks.write import write_part
+
+# The datasets each chunk writes a part of; duplicates, quarantine and the state indexes are written whole.
+CHUNK_DATASETS = ("articles", "articles_other_languages", "paragraphs", "sentences", "removed_lines")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int  # names its part files: part-<index>.parquet
+    files: list[InputFile | QuarantineRecord]  # in file order; a QuarantineRecord is a file not to read
+
+    @property
+    def to_read(self) -> list[InputFile]:
+        return [entry for entry in self.files if isinstance(entry, InputFile)]
+
+
+def make_chunks(outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float) -> list[Chunk]:
+    """Consecutive entries of about chunk_bytes of files each (a larger file alone), in file order."""
+    groups: list[list[InputFile | QuarantineRecord]] = [[]]
+    size = 0
+    for entry in outcomes:
+        entry_bytes = _size(entry)
+        if groups[-1] and size + entry_bytes > chunk_bytes:
+            groups.append([])
+            size = 0
+        groups[-1].append(entry)
+        size += entry_bytes
+    return [Chunk(index, files) for index, files in enumerate(groups) if files]
+
+
+def _size(entry: InputFile | QuarantineRecord) -> int:
+    if isinstance(entry, QuarantineRecord):
+        return 0
+    try:
+        return entry.path.stat().st_size
+    except OSError:  # gone or unreadable: reading quarantines it with the reason
+        return 0
+
+
+def read_chunk(chunk: Chunk, settings: Settings) -> IngestResult:
+    return collect_results(chunk.files, read_files(chunk.to_read, settings.ingest, settings.input.fields))
+
+
+# --- 1. outline --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChunkOutline:
+    index: int
+    outlines: list[BlockOutline]  # every plain-text block between delimiters
+    line_rows: np.ndarray  # int64 (n, 3): learned-boilerplate (line, story, file) rows, each block uncut
+
+
+def outline_chunk(chunks: Sequence[Chunk], date: dt.date, settings: Settings) -> list[ChunkOutline]:
+    results = []
+    for chunk in chunks:
+        ingested = read_chunk(chunk, settings)
+        outlines = [outline(*block) for block in text_blocks(ingested.documents, settings.split)]
+        results.append(ChunkOutline(chunk.index, outlines, _line_rows(ingested, _uncut(outlines), date, settings)))
+    return results
+
+
+def _uncut(outlines: list[BlockOutline]) -> ArticleSpans:
+    spans: ArticleSpans = {}
+    for block in outlines:
+        spans.setdefault(block.source_file, []).append(block.span)
+    return spans
+
+
+def _line_rows(ingested: IngestResult, spans: ArticleSpans, date: dt.date, settings: Settings) -> np.ndarray:
+    if not settings.clean.learned.enabled:
+        return np.zeros((0, 3), dtype=np.int64)
+    drafts = split_documents(ingested.documents, date, settings.split, spans).articles
+    rows = batch_line_rows(drafts, date, settings.clean.learned)
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+
+def cut_files(outlines: list[BlockOutline], spans: ArticleSpans) -> set[str]:
+    """Files with a block that the plan cuts into several articles."""
+    planned = {source_file: set(file_spans) for source_file, file_spans in spans.items()}
+    return {block.source_file for block in outlines if block.span not in planned.get(block.source_file, set())}
+
+
+def recount_line_rows(
+    chunks: Sequence[tuple[Chunk, ArticleSpans]], date: dt.date, settings: Settings
+) -> list[np.ndarray]:
+    """Learned-line rows of files whose blocks the plan cuts, counted again over the cut articles (rare)."""
+    return [_line_rows(read_chunk(chunk, settings), spans, date, settings) for chunk, spans in chunks]
+
+
+def replace_rows_of_files(rows: np.ndarray, recounted: np.ndarray, files: set[str], date: dt.date) -> np.ndarray:
+    stale = np.isin(rows[:, 2], np.array([file_key(date, name) for name in sorted(files)], dtype=np.int64))
+    return np.concatenate([rows[~stale], recounted])
+
+
+# --- 2. clean ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChunkCleaned:
+    index: int
+    spill: str  # the chunk's records, for finish_chunk
+    refs: list[ArticleRef]  # the articles left with text, in source order
+    fingerprints: Fingerprinted  # of those articles, shingle sets on disk
+    quarantined: list[QuarantineRecord]
+    n_files: int
+    n_articles: int  # all articles split from the chunk, emptied ones included
+    n_empty_articles: int
+    seconds: dict[str, float] = field(default_factory=dict)  # worker seconds by step
+
+
+@dataclass(frozen=True)
+class CleanJob:
+    chunk: Chunk
+    spans: ArticleSpans  # of the chunk's files
+
+
+def clean_chunk(
+    jobs: Sequence[CleanJob], date: dt.date, settings: Settings, learned: frozenset[int], spill_dir: str
+) -> list[ChunkCleaned]:
+    results = []
+    for job in jobs:
+        timer = StageTimer()
+        with timer("ingest"):
+            ingested = read_chunk(job.chunk, settings)
+        with timer("split"):
+            split = split_documents(ingested.documents, date, settings.split, job.spans)
+        with timer("clean"):
+            cleaned = clean_drafts(split.articles, settings, learned)
+            with_text = [article for article in cleaned if article.paragraphs]
+            prints = fingerprint(with_text, date, settings.dedup)
+        with timer("spill"):
+            folder = Path(spill_dir)
+            prints = prints.spill(folder / f"shingles-{job.chunk.index}.u64")
+            spill = folder / f"chunk-{job.chunk.index}.pickle"
+            with spill.open("wb") as file:
+                state = (ingested.documents, ingested.quarantined, split.removed, split.metadata, cleaned)
+                pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
+        results.append(
+            ChunkCleaned(
+                index=job.chunk.index,
+                spill=str(spill),
+                refs=[ArticleRef.of(article) for article in with_text],
+                fingerprints=prints,
+                quarantined=ingested.quarantined,
+                n_files=ingested.n_files,
+                n_articles=len(cleaned),
+                n_empty_articles=len(cleaned) - len(with_text),
+                seconds=timer.seconds_by_stage,
+            )
+        )
+    return results
+
+
+# --- 3. finish ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChunkFinished:
+    index: int
+    accounting: AccountingReport
+    n_articles: int
+    n_paragraphs: int
+    n_sentences: int
+    removed_by_rule: Counter
+    languages: Counter
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FinishJob:
+    spill: str
+    index: int
+    duplicates: list[DuplicateRecord]  # the chunk's articles that dedup dropped
+
+
+def finish_chunk(
+    jobs: Sequence[FinishJob], settings: Settings, staging: str, datasets_prefix: str = "curated"
+) -> list[ChunkFinished]:
+    results = []
+    for job in jobs:
+        timer = StageTimer()
+        with Path(job.spill).open("rb") as file:
+            documents, quarantined, split_removed, metadata, cleaned = pickle.load(file)
+        dropped = {duplicate.article_id for duplicate in job.duplicates}
+        survivors = [article for article in cleaned if article.paragraphs and article.article_id not in dropped]
+        with timer("langid"):
+            survivors = identify_chunk(survivors, settings.langid)
+        with timer("segment"):
+            segments = segment_chunk(survivors)
+        # A duplicate's whole span is accounted for by its duplicates row, so only the lines removed from
+        # surviving (or emptied) articles are listed, plus the separators between articles.
+        removed = split_removed + [
+            line for article in cleaned if article.article_id not in dropped for line in article.removed
+        ]
+        with timer("account"):
+            accounting = check_line_accounting(documents, quarantined, survivors, removed, job.duplicates)
+        with timer("write"):
+            route = settings.langid.other_languages == "route"
+            tables = partition_tables(survivors, segments, removed, [], [], metadata, route)
+            for name in CHUNK_DATASETS:
+                if tables[name].num_rows:
+                    write_part(
+                        Path(staging), f"{datasets_prefix}/{name}", tables[name], job.index,
+                        settings.output.compression, settings.output.compression_level,
+                    )
+        Path(job.spill).unlink()
+        results.append(
+            ChunkFinished(
+                index=job.index,
+                accounting=accounting,
+                n_articles=len(survivors),
+                n_paragraphs=sum(len(segment.paragraphs) for segment in segments),
+                n_sentences=sum(len(segment.sentences) for segment in segments),
+                removed_by_rule=Counter(line.rule for line in removed),
+                languages=Counter(article.language for article in survivors),
+                seconds=timer.seconds_by_stage,
+            )
+        )
+    return results
