@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -46,8 +47,11 @@ def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, st
          "--config", str(config)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(extra_env or {})},
     )
+    sampler = TreeMemory(process.pid)
+    sampler.start()
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
+    sampler.stop()
     if process.returncode != 0:
         raise RuntimeError(f"newsetl run failed:\n{stderr.decode()[-2000:]}")
     runs = pd.read_parquet(data_dir / "curated" / "runs").sort_values("started_at")
@@ -59,7 +63,51 @@ def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, st
         "articles": int(last.n_articles),
         "duplicates": int(last.n_duplicates),
         "peak_rss_mb": _child_peak_rss_mb(),
+        "peak_tree_rss_mb": sampler.peak_mb,
     }
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed RSS of a process and all its descendants (the flow, its worker processes and
+    Prefect's temporary server) every 0.1 s; `peak_mb` is the highest sum seen."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_mb, self._stopped = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.wait(0.1):
+            self.peak_mb = max(self.peak_mb, sum(_rss_kb(pid) for pid in _tree(self.pid)) / 1024)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _child_peak_rss_mb() -> float:
@@ -168,6 +216,7 @@ def summarise(made: dict, runs: list[dict], workers: int) -> dict:
         "mb_per_s_per_core": round(made["bytes"] / 1e6 / flow_seconds / cores_used, 3),
         "articles_per_s_per_core": round(made["articles"] / flow_seconds / cores_used, 1),
         "peak_rss_mb": round(max(run["peak_rss_mb"] for run in runs), 1),
+        "peak_tree_rss_mb": round(max(run["peak_tree_rss_mb"] for run in runs), 1),
         "stages_median": {
             stage: round(statistics.median(run["stages"][stage] for run in runs), 2) for stage in runs[0]["stages"]
         },
@@ -181,7 +230,7 @@ def print_entry(entry: dict) -> None:
         f"{entry['mb']:8.1f} MB  workers {entry['workers']}  flow {entry['flow_seconds_median']:7.2f} s  "
         f"{entry['mb_per_s']:6.2f} MB/s ({entry['mb_per_s_per_core']:.2f}/core, "
         f"{entry['articles_per_s_per_core']:.0f} articles/s/core)  process {entry['process_seconds_median']:.1f} s  "
-        f"peak RSS {entry['peak_rss_mb']:.0f} MB",
+        f"peak RSS {entry['peak_rss_mb']:.0f} MB (one process), {entry['peak_tree_rss_mb']:.0f} MB (all processes)",
         flush=True,
     )
     print("          stages: " + ", ".join(f"{k} {v}" for k, v in entry["stages_median"].items()), flush=True)

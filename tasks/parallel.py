@@ -1,8 +1,8 @@
-"""Per-article work on every core: chunks of articles mapped over a pool of worker processes.
+"""Chunk work on every core: chunks mapped over a pool of worker processes.
 
-Clean, language identification and segmentation look at one article at a time and hold the GIL, so
-threads cannot share them out; processes can. Articles go out in chunks of `parallel.chunk_articles`
-and come back in the same order, so the output does not depend on the number of workers.
+Reading, cleaning, language identification and segmentation hold the GIL, so threads cannot share them
+out; processes can. Chunks (of files, tasks/partition.py) go out and their results come back in the
+same order, so the output does not depend on the number of workers.
 
 Workers come from a "forkserver": forking the flow's own process, which runs Prefect's threads, could
 copy a lock some thread holds and hang the child. Small batches stay in the calling process, where
@@ -41,7 +41,7 @@ def _worker_context():
 
 def start_workers_early(settings: ParallelSettings) -> None:
     """Start the fork server now, so that its imports and model loading overlap the stages before the
-    first map_chunks instead of delaying it. No effect when the work stays in this process or goes to Dask."""
+    first map_chunk_list instead of delaying it. No effect when the work stays in this process or goes to Dask."""
     if worker_count(settings) > 1 and not settings.dask_address:
         _worker_context()
         multiprocessing.forkserver.ensure_running()
@@ -49,16 +49,6 @@ def start_workers_early(settings: ParallelSettings) -> None:
 
 def chunked(items: Sequence[Item], size: int) -> list[Sequence[Item]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
-
-
-def map_chunks(
-    function: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], settings: ParallelSettings
-) -> list[Result]:
-    """function(chunk) for every chunk of parallel.chunk_articles items, results concatenated in item order.
-
-    `function` must be picklable (a module-level function or a functools.partial of one).
-    """
-    return map_chunk_list(function, chunked(items, settings.chunk_articles), settings)
 
 
 def map_chunk_list(

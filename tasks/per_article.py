@@ -6,13 +6,11 @@ build (compiled rules, the language model) is built once per process.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from tasks.article_language import identify_article, is_allowed
 from tasks.clean import clean_articles, paragraph_kind
 from tasks.config import CleanSettings, LangidSettings, Settings
-from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.langid import LanguageIdentifier
 from tasks.paragraphs import join_wrapped_lines
 from tasks.records import ArticleDraft, CleanArticle
@@ -27,15 +25,6 @@ def _rules(settings: CleanSettings) -> RuleSet:
     if key not in _rules_by_settings:
         _rules_by_settings[key] = load_rules(settings)
     return _rules_by_settings[key]
-
-
-def clean_and_fingerprint_chunk(
-    drafts: Sequence[ArticleDraft], settings: Settings, learned: frozenset[int], date: dt.date
-) -> list[tuple[list[CleanArticle], Fingerprinted]]:
-    """clean_chunk, and the dedup fingerprints of the articles left with text (one pair per chunk)."""
-    cleaned = clean_chunk(drafts, settings, learned)
-    with_text = [article for article in cleaned if article.paragraphs]
-    return [(cleaned, fingerprint(with_text, date, settings.dedup))]
 
 
 def clean_chunk(drafts: Sequence[ArticleDraft], settings: Settings, learned: frozenset[int]) -> list[CleanArticle]:

@@ -10,7 +10,7 @@ from distributed import LocalCluster, get_task_stream
 from tasks.config import ParallelSettings, Settings
 from tasks.dask_cluster import ClusterError, close_clients, cluster_client
 from tasks.ingest import ingest
-from tasks.parallel import map_chunks
+from tasks.parallel import chunked, map_chunk_list
 from tasks.per_article import clean_chunk
 from tasks.schemas import PARTITION_DATASETS
 from tasks.split import split_documents
@@ -37,9 +37,9 @@ def test_chunks_run_on_both_workers_and_come_back_in_order(scheduler_address):
     settings = Settings()
     drafts = seed_drafts(settings)
     clean = partial(clean_chunk, settings=settings, learned=frozenset())
-    on_cluster = ParallelSettings(chunk_articles=1, dask_address=scheduler_address)
+    on_cluster = ParallelSettings(dask_address=scheduler_address)
     with get_task_stream(client=cluster_client(scheduler_address, 30)) as task_stream:
-        cleaned = map_chunks(clean, drafts, on_cluster)
+        cleaned = map_chunk_list(clean, chunked(drafts, 1), on_cluster)
     assert cleaned == clean_chunk(drafts, settings, frozenset()) and len(cleaned) == 3
     chunk_tasks = [task for task in task_stream.data if task["key"].startswith("run_chunk")]
     assert len(chunk_tasks) == 3
@@ -50,7 +50,7 @@ def test_chunks_run_on_both_workers_and_come_back_in_order(scheduler_address):
 def test_an_unreachable_scheduler_is_a_clear_error():
     # Port 9 (discard) on loopback: nothing listens there.
     with pytest.raises(ClusterError, match=r"cannot reach the Dask scheduler at tcp://127.0.0.1:9 within 1 s"):
-        map_chunks(str.upper, ["a"], ParallelSettings(dask_address="tcp://127.0.0.1:9", dask_timeout_seconds=1))
+        map_chunk_list(str.upper, [["a"]], ParallelSettings(dask_address="tcp://127.0.0.1:9", dask_timeout_seconds=1))
 
 
 def partition_files(data_dir):
@@ -69,8 +69,9 @@ def test_the_daily_flow_on_the_cluster_writes_the_same_bytes_as_a_local_run(sche
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     outputs = {}
     for name, parallel in (
-        ("local", {"workers": 1}),
-        ("dask", {"chunk_articles": 1, "dask_address": scheduler_address}),
+        # Every file a chunk of its own, so that the cluster gets several.
+        ("local", {"workers": 1, "chunk_megabytes": 0.000001}),
+        ("dask", {"chunk_megabytes": 0.000001, "dask_address": scheduler_address}),
     ):
         config["parallel"] = parallel
         config_path = tmp_path / f"{name}.yaml"

@@ -7,14 +7,22 @@ import pytest
 from tasks.boilerplate_learned import batch_line_index, batch_line_rows, line_index_table
 from tasks.config import ParallelSettings, Settings
 from tasks.ingest import chunks_by_size, ingest
-from tasks.parallel import chunked, map_chunks
+from tasks.parallel import chunked, map_chunk_list
 from tasks.dedup import find_duplicates, load_history
 from tasks.fingerprint import Fingerprinted, fingerprint
-from tasks.per_article import clean_and_fingerprint_chunk, clean_chunk, identify_chunk, segment_chunk
+from tasks.per_article import clean_chunk, identify_chunk, segment_chunk
 from tasks.split import split_documents
 
 from tests.conftest import SEEDS
 from tests.helpers import DATE
+
+
+TWO_WORKERS = ParallelSettings(workers=2)
+
+
+def one_by_one(function, items, settings=TWO_WORKERS):
+    """function over chunks of one item each, on two worker processes."""
+    return map_chunk_list(function, chunked(items, 1), settings)
 
 
 def test_chunks_keep_order_and_cover_everything():
@@ -26,14 +34,14 @@ def test_workers_give_the_same_articles_as_one_process():
     ingested = ingest(SEEDS, settings.input.extensions, settings.ingest, settings.input.fields)
     drafts = split_documents(ingested.documents, DATE, settings.split).articles
     clean = partial(clean_chunk, settings=settings, learned=frozenset())
-    one = map_chunks(clean, drafts, ParallelSettings(workers=1))
+    one = map_chunk_list(clean, [drafts], ParallelSettings(workers=1))
     # Chunks of one article over two worker processes.
-    two = map_chunks(clean, drafts, ParallelSettings(workers=2, chunk_articles=1))
+    two = one_by_one(clean, drafts)
     assert two == one and len(one) == 3
     identify = partial(identify_chunk, settings=settings.langid)
-    identified = map_chunks(identify, two, ParallelSettings(workers=2, chunk_articles=1))
+    identified = one_by_one(identify, two)
     assert identified == identify_chunk(one, settings.langid)
-    segmented = map_chunks(segment_chunk, identified, ParallelSettings(workers=2, chunk_articles=1))
+    segmented = one_by_one(segment_chunk, identified)
     assert segmented == segment_chunk(identified) and all(segments.sentences for segments in segmented)
 
 
@@ -70,7 +78,7 @@ def test_the_learned_line_index_is_the_same_from_chunks():
     ingested = ingest(SEEDS, settings.input.extensions, settings.ingest, settings.input.fields)
     drafts = split_documents(ingested.documents, DATE, settings.split).articles
     learned = settings.clean.learned
-    rows = map_chunks(partial(batch_line_rows, date=DATE, settings=learned), drafts, ParallelSettings(workers=2, chunk_articles=1))
+    rows = one_by_one(partial(batch_line_rows, date=DATE, settings=learned), drafts)
     assert line_index_table(rows).equals(batch_line_index(drafts, DATE, learned))
     assert batch_line_index(drafts, DATE, learned).num_rows > 0
 
@@ -79,11 +87,11 @@ def test_fingerprints_from_chunks_on_workers_give_the_same_dedup_result(tmp_path
     settings = Settings()
     ingested = ingest(SEEDS, settings.input.extensions, settings.ingest, settings.input.fields)
     drafts = split_documents(ingested.documents, DATE, settings.split).articles
-    work = partial(clean_and_fingerprint_chunk, settings=settings, learned=frozenset(), date=DATE)
-    chunks = map_chunks(work, drafts, ParallelSettings(workers=2, chunk_articles=1))
+    cleaned = [clean_chunk([draft], settings, frozenset()) for draft in drafts]
+    chunks = [[article for article in chunk if article.paragraphs] for chunk in cleaned]
     assert len(chunks) == 3
-    articles = [article for chunk_articles, _ in chunks for article in chunk_articles if article.paragraphs]
-    joined = Fingerprinted.concatenate([prints for _, prints in chunks])
+    articles = [article for chunk in chunks for article in chunk]
+    joined = Fingerprinted.concatenate([fingerprint(chunk, DATE, settings.dedup) for chunk in chunks])
     whole = fingerprint(articles, DATE, settings.dedup)
     assert joined.prints.article_ids == whole.prints.article_ids
     for name in ("n_shingles", "signatures", "anchors", "anchor_offsets"):

@@ -1,0 +1,152 @@
+"""A day's input in chunks (tasks/partition.py): the whole-day steps see the whole day from compact
+outlines, rows and fingerprints, so chunked work gives what the whole batch at once gives."""
+
+import datetime as dt
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+
+from tasks import minhash
+from tasks.boilerplate_learned import batch_line_index, line_index_table
+from tasks.config import Settings
+from tasks.dedup import find_duplicates, load_history
+from tasks.fingerprint import Fingerprinted, fingerprint
+from tasks.ingest import find_input, ingest
+from tasks.partition import (
+    CleanJob,
+    clean_chunk,
+    cut_files,
+    make_chunks,
+    outline_chunk,
+    recount_line_rows,
+    replace_rows_of_files,
+)
+from tasks.per_article import clean_chunk as clean_drafts
+from tasks.records import ArticleRef
+from tasks.split import plan_article_spans, split_documents
+
+from tests.conftest import REPO, SEEDS
+from tests.helpers import DATE
+
+SETTINGS = Settings()
+EVERY_FILE_ALONE = 1e-9  # bytes per chunk: every file is a chunk of its own
+
+
+def seed_chunks():
+    outcomes, _ = find_input(SEEDS, SETTINGS.input.extensions)
+    chunks = make_chunks(outcomes, EVERY_FILE_ALONE)
+    assert [[f.source_file for f in chunk.files] for chunk in chunks] == [[p.name] for p in sorted(SEEDS.iterdir())]
+    return chunks
+
+
+def whole_batch_split():
+    ingested = ingest(SEEDS, SETTINGS.input.extensions, SETTINGS.ingest, SETTINGS.input.fields)
+    return split_documents(ingested.documents, DATE, SETTINGS.split)
+
+
+def test_chunks_hold_consecutive_files_of_about_the_chunk_size(tmp_path):
+    for name, size in (("a.txt", 3), ("b.txt", 3), ("c.txt", 10), ("d.txt", 1)):
+        (tmp_path / name).write_bytes(b"x" * size)
+    (tmp_path / "e.bin").write_bytes(b"x")  # quarantined, not read: travels with its neighbours
+    outcomes, _ = find_input(tmp_path, SETTINGS.input.extensions)
+    chunks = make_chunks(outcomes, chunk_bytes=6)
+    names = [[getattr(entry, "source_file") for entry in chunk.files] for chunk in chunks]
+    assert names == [["a.txt", "b.txt"], ["c.txt"], ["d.txt", "e.bin"]]
+    assert [chunk.index for chunk in chunks] == [0, 1, 2]
+
+
+def test_a_repeated_block_is_cut_when_the_article_it_repeats_is_in_another_chunk():
+    chunks = seed_chunks()
+    outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS)]
+    outlines = [block for result in outlined for block in result.outlines]
+    spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines)
+    # The second seed file repeats the first seed's article, then adds its own: cut in two.
+    assert spans == {"000_03677c9b510fc185.txt": [(1, 26)], "001_e16248f705b44a0d.txt": [(1, 26), (27, 45)]}
+    assert cut_files(outlines, spans) == {"001_e16248f705b44a0d.txt"}
+
+    # Each chunk split with the plan gives the articles of the whole batch split at once.
+    per_chunk = []
+    for chunk in chunks:
+        ingested = ingest(SEEDS / chunk.files[0].source_file, SETTINGS.input.extensions, SETTINGS.ingest)
+        per_chunk += split_documents(ingested.documents, DATE, SETTINGS.split, spans).articles
+    assert per_chunk == whole_batch_split().articles
+
+    # Outline rows count each block as one article; the cut file is counted again per cut article.
+    rows = np.concatenate([result.line_rows for result in outlined])
+    stale = cut_files(outlines, spans)
+    recounted = recount_line_rows([(chunks[1], spans)], DATE, SETTINGS)
+    rows = replace_rows_of_files(rows, np.concatenate(recounted), stale, DATE)
+    expected = batch_line_index(whole_batch_split().articles, DATE, SETTINGS.clean.learned)
+    assert line_index_table(rows).equals(expected) and expected.num_rows > 0
+
+
+def test_cleaned_chunks_spill_their_records_and_shingles_and_dedup_finds_the_same_duplicates(tmp_path):
+    chunks = seed_chunks()
+    whole = whole_batch_split()
+    spans = plan_article_spans(
+        [block for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS) for block in result.outlines],
+        SETTINGS.split.repeated_block_min_lines,
+    )
+    jobs = [CleanJob(chunk, spans) for chunk in chunks]
+    cleaned = clean_chunk(jobs, DATE, SETTINGS, frozenset(), str(tmp_path))
+    assert [chunk.n_articles for chunk in cleaned] == [1, 2]
+    assert all((tmp_path / f"chunk-{chunk.index}.pickle").exists() for chunk in cleaned)
+
+    in_memory = [a for a in clean_drafts(whole.articles, SETTINGS, frozenset()) if a.paragraphs]
+    expected = find_duplicates(in_memory, DATE, load_history(tmp_path, DATE, SETTINGS.dedup), SETTINGS.dedup)
+    refs = [ref for chunk in cleaned for ref in chunk.refs]
+    assert refs == [ArticleRef.of(article) for article in in_memory]
+    spilled = Fingerprinted.concatenate([chunk.fingerprints for chunk in cleaned])
+    assert isinstance(spilled.shingles, minhash.SpilledShingleSets)
+    found = find_duplicates(refs, DATE, load_history(tmp_path, DATE, SETTINGS.dedup), SETTINGS.dedup, spilled)
+    assert found.duplicates == expected.duplicates and len(found.duplicates) == 1
+    assert found.index_table(SETTINGS.dedup).equals(expected.index_table(SETTINGS.dedup))
+
+
+def test_spilled_shingle_sets_read_back_each_articles_set(tmp_path):
+    texts = ["the cat sat on the mat the cat sat", "", "one", "a b c d e f g"]
+    in_memory = minhash.shingle_sets(texts, 2)
+    halves = [minhash.shingle_sets(texts[:2], 2).spill(tmp_path / "a.u64"), minhash.shingle_sets(texts[2:], 2).spill(tmp_path / "b.u64")]
+    spilled = minhash.SpilledShingleSets.concatenate(halves)
+    assert len(spilled) == len(in_memory) == 4
+    assert np.array_equal(spilled.sizes(), in_memory.sizes())
+    for index in range(4):
+        assert np.array_equal(spilled.of(index), in_memory.of(index))
+    assert len(spilled.of(0)) == 6  # 8 shingles, "the cat" and "cat sat" twice: a set, not a list
+
+
+@pytest.mark.e2e
+def test_the_daily_flow_gives_the_same_rows_in_chunks_on_two_workers_as_in_one_chunk(tmp_path):
+    import pyarrow.dataset as ds
+
+    from flows.daily import daily_flow
+
+    date = dt.date(2025, 3, 4)
+    input_dir = tmp_path / "input"
+    shutil.copytree(SEEDS, input_dir)
+    # A third file that repeats the second seed's new story: a duplicate across chunks.
+    second = sorted(SEEDS.iterdir())[1].read_text(encoding="utf-8").splitlines()
+    (input_dir / "002_copy.txt").write_text("\n".join(second[26:]) + "\n", encoding="utf-8")
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    tables = {}
+    for name, parallel in (("one_chunk", {"workers": 1}), ("chunks", {"workers": 2, "chunk_megabytes": EVERY_FILE_ALONE})):
+        config["parallel"] = parallel
+        config_path = tmp_path / f"{name}.yaml"
+        config_path.write_text(yaml.safe_dump(config))
+        data_dir = tmp_path / name
+        report = daily_flow(input_path=input_dir, date=date, data_dir=data_dir, config_path=config_path)
+        assert report.status == "completed" and report.n_files == 3
+        tables[name] = {
+            dataset: ds.dataset(data_dir / "curated" / dataset, format="parquet").to_table()
+            for dataset in ("articles", "paragraphs", "sentences", "removed_lines", "duplicates", "quarantine")
+        }
+        parts = sorted(p.name for p in (data_dir / "curated" / "articles" / f"date={date}").iterdir())
+        assert parts == (["part-0.parquet"] if name == "one_chunk" else ["part-0.parquet", "part-1.parquet"])
+    for dataset, table in tables["one_chunk"].items():
+        assert tables["chunks"][dataset].equals(table), dataset
+    duplicates = tables["chunks"]["duplicates"].to_pylist()
+    assert sorted((row["source_file"], row["method"]) for row in duplicates) == [
+        ("001_e16248f705b44a0d.txt", "exact"), ("002_copy.txt", "exact")
+    ]
