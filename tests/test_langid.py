@@ -197,6 +197,17 @@ def test_common_cut_drops_rare_ngrams_and_their_counts_from_n_words():
     }
 
 
+@pytest.fixture(scope="module")
+def uncut_identifier() -> LanguageIdentifier:
+    """The same scoring over langdetect's profiles as shipped (a ratio of 100,000 cuts nothing more)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(langid, "PROFILE_CUT_RATIO", 100_000)
+        model = langid._load_model()
+    uncut = LanguageIdentifier(NO_THRESHOLDS)
+    uncut._model = model
+    return uncut
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -207,13 +218,10 @@ def test_common_cut_drops_rare_ngrams_and_their_counts_from_n_words():
         "Sedinta de azi a fost amanata.",
     ],
 )
-def test_common_cut_fixes_short_romanian_without_diacritics(monkeypatch, text):
-    assert LanguageIdentifier(NO_THRESHOLDS).identify(text)[0] == "ro"
-    # The same scoring over langdetect's profiles as shipped (a ratio of 100,000 cuts nothing more).
-    monkeypatch.setattr(langid, "PROFILE_CUT_RATIO", 100_000)
-    uncut = LanguageIdentifier(NO_THRESHOLDS)
-    uncut._model = langid._load_model()
-    assert uncut.identify(text)[0] != "ro"
+def test_common_cut_fixes_short_romanian_without_diacritics(identifier, uncut_identifier, text):
+    assert identifier.identify(text)[0] == "ro"
+    assert uncut_identifier.identify(text)[0] != "ro"
+    assert len(uncut_identifier._model.gram_keys) > len(identifier._model.gram_keys)
 
 
 def test_model_is_loaded_once_under_concurrent_first_use(monkeypatch):
