@@ -6,13 +6,15 @@ Accuracy: ../shared/eval/langid/lingua_sentences_dev.jsonl (or $NEWSETL_EVAL_DIR
 languages langdetect has a profile for; single sentences, and pseudo-articles made of 5 consecutive
 sentences of one language. Speed: the BBC corpus (../shared/eval/corpus/bbc/*/*.txt), else seeds/*.txt,
 with the default LangidSettings, on all articles and on those of 2.5-3.5 KB; both identifiers get the
-same articles, in alternating rounds so that both see the same machine load. Prints a table and writes
-bench/results/langid.json.
+same articles, in alternating rounds so that both see the same machine load. Sentence accuracy is also
+given for two halves split by a hash of the text, to show whether a difference holds on both. Prints a
+table and writes bench/results/langid.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -52,6 +54,18 @@ def load_labelled_sentences() -> list[dict]:
         for row in rows
         if row["langdetect_code"]
     ]
+
+
+def held_out_half(text: str) -> int:
+    """0 or 1, fixed by the text alone: a split that no tuning can have looked at."""
+    return hashlib.sha256(text.encode("utf-8")).digest()[0] & 1
+
+
+def correct_by_half(items: list[dict], correct_flags: list[bool]) -> list[int]:
+    counts = [0, 0]
+    for item, right in zip(items, correct_flags):
+        counts[held_out_half(item["text"])] += right
+    return counts
 
 
 def pseudo_articles(sentences: list[dict]) -> list[dict]:
@@ -176,13 +190,23 @@ def main() -> int:
             "early_stop_agrees_with_full_read": sum(a == b for a, b in zip(ours_labels, full_labels)) / len(items),
         }
 
+    halves = {
+        "n": correct_by_half(sentences, [True] * len(sentences)),
+        "ours": correct_by_half(sentences, results["sentences"]["ours"]["correct_flags"]),
+        "plain_langdetect": correct_by_half(sentences, results["sentences"]["plain_langdetect"]["correct_flags"]),
+    }
+    results["sentences"]["correct_by_half"] = halves
     if args.plain_seeds:
         texts = [sentence["text"] for sentence in sentences]
         by_seed = {accuracy_settings.seed: results["sentences"]["plain_langdetect"]["accuracy"]}
+        halves_by_seed = {accuracy_settings.seed: halves["plain_langdetect"]}
         for seed in range(1, args.plain_seeds + 1):
             seeded = LangdetectIdentifier(accuracy_settings.model_copy(update={"seed": seed}))
-            by_seed[seed] = accuracy_report(sentences, [label for label, _ in seeded.identify_many(texts)])["accuracy"]
+            report = accuracy_report(sentences, [label for label, _ in seeded.identify_many(texts)])
+            by_seed[seed] = report["accuracy"]
+            halves_by_seed[seed] = correct_by_half(sentences, report["correct_flags"])
         results["sentences"]["plain_langdetect_accuracy_by_seed"] = by_seed
+        results["sentences"]["plain_langdetect_correct_by_half_by_seed"] = halves_by_seed
 
     source, news = read_articles()
     speed_settings = LangidSettings()
@@ -235,7 +259,17 @@ def print_table(results: dict, n_languages: int) -> None:
     by_seed = results["sentences"].get("plain_langdetect_accuracy_by_seed")
     if by_seed:
         spread = ", ".join(f"{seed}: {accuracy:.2%}" for seed, accuracy in by_seed.items())
-        print(f"  plain langdetect sentence accuracy by seed: {spread}")
+        print(f"  plain langdetect sentence accuracy by seed: {spread} (median {statistics.median(by_seed.values()):.2%})")
+    halves = results["sentences"]["correct_by_half"]
+    print(
+        f"  sentences right by held-out half (n={halves['n'][0]} / {halves['n'][1]}): ours {halves['ours'][0]} / "
+        f"{halves['ours'][1]}, langdetect {halves['plain_langdetect'][0]} / {halves['plain_langdetect'][1]}"
+    )
+    halves_by_seed = results["sentences"].get("plain_langdetect_correct_by_half_by_seed")
+    if halves_by_seed:
+        for half in (0, 1):
+            counts = [pair[half] for pair in halves_by_seed.values()]
+            print(f"  langdetect by seed, half {half}: {counts} (median {statistics.median(counts)})")
 
     speed = results["speed"]
     print(f"\nSpeed: {speed['source']}, default settings, one thread, articles/s, median of rounds")

@@ -156,12 +156,72 @@ def test_ngrams_are_exactly_langdetects(text):
     detector.cleaning_text()
     expected = Counter(langid._gram_key(gram) for gram in detector._extract_ngrams())
 
+    # Our profiles are cut at a common frequency (langid._common_cut), so they hold fewer n-grams than
+    # langdetect's: compare the extraction on the n-grams both know.
+    known = {int(key) for key in model.gram_keys}
+    expected = Counter({key: count for key, count in expected.items() if key in known})
+
     chars = langid._normalized_chars(text, model)
     # Read in two stages, to check that a stage boundary loses no n-gram that spans it.
     middle = len(chars) // 2
     keys = np.concatenate([langid._ngram_keys(chars, 0, middle, model), langid._ngram_keys(chars, middle, len(chars), model)])
     found = Counter(int(key) for key in model.gram_keys[model.rows_of(keys)])
     assert found == expected and expected
+
+
+def _shipped_profiles() -> dict[str, dict]:
+    return {
+        path.name: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(Path(langid.PROFILES_DIRECTORY).iterdir())
+    }
+
+
+def test_common_cut_changes_only_the_nine_finer_profiles():
+    changed = set()
+    for name, profile in _shipped_profiles().items():
+        cut = langid._common_cut(profile)
+        threshold = profile["n_words"][0] // langid.PROFILE_CUT_RATIO
+        assert min(cut["freq"].values()) > threshold
+        if cut != profile:
+            changed.add(name)
+    assert changed == {"ca", "cy", "et", "ko", "lt", "lv", "ro", "sl", "vi"}
+
+
+def test_common_cut_drops_rare_ngrams_and_their_counts_from_n_words():
+    profile = {"name": "xx", "freq": {"a": 50_000, "b": 3, "ab": 40_000, "ba": 4, "aba": 30_000, "bab": 5}, "n_words": [50_003, 40_004, 30_005]}
+    # threshold = 50_003 // 10_000 = 5: counts of 5 or less go, and leave n_words with them.
+    assert langid._common_cut(profile) == {
+        "name": "xx",
+        "freq": {"a": 50_000, "ab": 40_000, "aba": 30_000},
+        "n_words": [50_000, 40_000, 30_000],
+    }
+
+
+@pytest.fixture(scope="module")
+def uncut_identifier() -> LanguageIdentifier:
+    """The same scoring over langdetect's profiles as shipped (a ratio of 100,000 cuts nothing more)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(langid, "PROFILE_CUT_RATIO", 100_000)
+        model = langid._load_model()
+    uncut = LanguageIdentifier(NO_THRESHOLDS)
+    uncut._model = model
+    return uncut
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Romanian typed without diacritics: langdetect's finer 'ro' profile spread its probability over
+        # 10x rarer n-grams than 'it' or 'fi' list, and lost these (to it, fi, it).
+        "Sedinta a fost amanata pana marti.",
+        "Sedinta a fost amanata pana joi.",
+        "Sedinta de azi a fost amanata.",
+    ],
+)
+def test_common_cut_fixes_short_romanian_without_diacritics(identifier, uncut_identifier, text):
+    assert identifier.identify(text)[0] == "ro"
+    assert uncut_identifier.identify(text)[0] != "ro"
+    assert len(uncut_identifier._model.gram_keys) > len(identifier._model.gram_keys)
 
 
 def test_model_is_loaded_once_under_concurrent_first_use(monkeypatch):
@@ -227,6 +287,13 @@ def test_sentence_accuracy_matches_plain_langdetect_on_a_sample(identifier, labe
     plain_right = sum(plain.identify(row["text"])[0] in _accepted(row) for row in sample)
     assert ours_right >= plain_right - 2  # a tie within noise; the full comparison is the benchmark
     assert ours_right / len(sample) >= 0.95
+
+
+def test_sentence_accuracy_on_the_whole_dev_set(identifier, labelled_sentences):
+    # bench/langid_eval.py --plain-seeds 6 measured plain langdetect at 98.21-98.37% over seeds 0-6,
+    # median 98.25%, and ours at 98.29% (98.23% before langid._common_cut).
+    correct = sum(identifier.identify(row["text"])[0] in _accepted(row) for row in labelled_sentences)
+    assert correct / len(labelled_sentences) >= 0.9825
 
 
 def test_chinese_scripts_are_kept_apart_or_merged_as_configured():
