@@ -46,6 +46,7 @@ from tasks.partition import (
     Chunk,
     ChunkCleaned,
     ChunkFinished,
+    ChunkOutline,
     CleanJob,
     FinishJob,
     clean_chunk,
@@ -56,6 +57,7 @@ from tasks.partition import (
     recount_line_rows,
     replace_rows_of_files,
 )
+from tasks.records import DuplicateRecord, QuarantineRecord
 from tasks.schemas import DATASETS
 from tasks.split import ArticleSpans, plan_article_spans
 from tasks.tables import records_table
@@ -78,31 +80,48 @@ class Plan:
 def plan_task(
     input_path: Path, date: dt.date, state_dir: Path, settings: Settings, date_order: ordering.DateOrder | None
 ) -> Plan:
+    """Chunks of the input; where their articles begin and end; which lines are learned boilerplate."""
     outcomes, _ = find_input(input_path, settings.input.extensions)
     chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
-    outlined = map_chunk_list(partial(outline_chunk, date=date, settings=settings), [[c] for c in chunks], settings.parallel)
+    outline = partial(outline_chunk, date=date, settings=settings)
+    outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel)
     outlines = [block for chunk in outlined for block in chunk.outlines]
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
-    learned_settings = settings.clean.learned
-    if not learned_settings.enabled:
-        return Plan(chunks, spans, frozenset(), None)
-    rows = np.concatenate([chunk.line_rows for chunk in outlined] or [np.zeros((0, 3), dtype=np.int64)])
-    recount = cut_files(outlines, spans)
-    if recount:
-        # A block cut into several articles counts its lines per article: read those files again.
-        jobs = [(chunk, _spans_of(chunk, spans)) for chunk in chunks if any(f.source_file in recount for f in chunk.to_read)]
-        recounted = map_chunk_list(partial(recount_line_rows, date=date, settings=settings), [[job] for job in jobs], settings.parallel)
-        rows = replace_rows_of_files(rows, np.concatenate(recounted), recount, date)
-    batch = line_index_table(rows)
+    batch = _batch_line_index(chunks, outlined, spans, date, settings) if settings.clean.learned.enabled else None
     if date_order is not None:
-        # Learned boilerplate (and then dedup) read the state earlier dates leave behind.
+        # Learned boilerplate (below) and dedup read the state earlier dates of a backfill leave behind.
         date_order.wait_for_earlier(date)
+    if batch is None:
+        return Plan(chunks, spans, frozenset(), None)
+    learned_settings = settings.clean.learned
     learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
     return Plan(chunks, spans, learned, batch)
 
 
+def _batch_line_index(
+    chunks: list[Chunk], outlined: list[ChunkOutline], spans: ArticleSpans, date: dt.date, settings: Settings
+) -> pa.Table:
+    """This batch's learned-line index: the outline rows, with the files the plan cuts counted again."""
+    rows = np.concatenate([chunk.line_rows for chunk in outlined] or [np.zeros((0, 3), dtype=np.int64)])
+    recount = cut_files([block for chunk in outlined for block in chunk.outlines], spans)
+    if recount:
+        # A block cut into several articles counts its lines per article: read those files again.
+        jobs = [
+            [(Chunk(chunk.index, [file for file in chunk.to_read if file.source_file in recount]), spans)]
+            for chunk in chunks
+            if recount & _names(chunk)
+        ]
+        recounted = map_chunk_list(partial(recount_line_rows, date=date, settings=settings), jobs, settings.parallel)
+        rows = replace_rows_of_files(rows, np.concatenate(recounted), recount, date)
+    return line_index_table(rows)
+
+
+def _names(chunk: Chunk) -> set[str]:
+    return {file.source_file for file in chunk.to_read}
+
+
 def _spans_of(chunk: Chunk, spans: ArticleSpans) -> ArticleSpans:
-    return {f.source_file: spans[f.source_file] for f in chunk.to_read if f.source_file in spans}
+    return {name: spans[name] for name in _names(chunk) if name in spans}
 
 
 @stage(name="clean")
@@ -132,25 +151,30 @@ def dedup_task(chunks: list[ChunkCleaned], date: dt.date, state_dir: Path, setti
 
 
 @stage(name="finish")
-def finish_task(chunks: list[ChunkCleaned], dedup: DedupResult, settings: Settings, staging: Path) -> list[ChunkFinished]:
+def finish_task(
+    chunks: list[ChunkCleaned], dedup: DedupResult, settings: Settings, staging: Path
+) -> list[ChunkFinished]:
     """Language, segmentation, line accounting and the part files of every chunk."""
-    by_file: dict[str, list] = {}
+    duplicates_by_file: dict[str, list[DuplicateRecord]] = {}
     for duplicate in dedup.duplicates:
-        by_file.setdefault(duplicate.source_file, []).append(duplicate)
-    jobs = [
-        [FinishJob(chunk.spill, chunk.index, [d for f in _files_of(chunk) for d in by_file.get(f, [])])]
-        for chunk in chunks
-    ]
+        duplicates_by_file.setdefault(duplicate.source_file, []).append(duplicate)
+    jobs = []
+    for chunk in chunks:
+        chunk_files = sorted({ref.source_file for ref in chunk.refs})
+        duplicates = [duplicate for name in chunk_files for duplicate in duplicates_by_file.get(name, [])]
+        jobs.append([FinishJob(chunk.spill, chunk.index, duplicates)])
     return map_chunk_list(partial(finish_chunk, settings=settings, staging=str(staging)), jobs, settings.parallel)
-
-
-def _files_of(chunk: ChunkCleaned) -> list[str]:
-    return sorted({ref.source_file for ref in chunk.refs})
 
 
 @stage(name="commit")
 def commit_task(
-    data_dir: Path, date: dt.date, staging: Path, settings: Settings, dedup: DedupResult, quarantined: list, plan: Plan
+    data_dir: Path,
+    date: dt.date,
+    staging: Path,
+    settings: Settings,
+    dedup: DedupResult,
+    quarantined: list[QuarantineRecord],
+    plan: Plan,
 ) -> None:
     """The whole-day datasets and state indexes, then one commit: a crash leaves all of them from one run."""
     output = settings.output
@@ -167,7 +191,8 @@ def commit_task(
             whole[f"curated/{name}"] = DATASETS[name].empty_table()
     for key, table in whole.items():
         write_part(staging, key, table, 0, output.compression, output.compression_level)
-    commit_staged(data_dir, date, staging, [f"curated/{name}" for name in CHUNK_DATASETS] + [k for k in whole if k.startswith("state/")] + ["curated/duplicates", "curated/quarantine"])
+    keys = dict.fromkeys([*(f"curated/{name}" for name in CHUNK_DATASETS), *whole])
+    commit_staged(data_dir, date, staging, list(keys))
 
 
 @flow(name="newsetl-daily", log_prints=True)
@@ -235,7 +260,8 @@ def process_partition(
     worker_seconds: Counter[str] = Counter()
     for chunk in [*cleaned, *finished]:
         worker_seconds.update(chunk.seconds)
-    seconds = {**timer.seconds_by_stage, **{f"workers.{step}": round(value, 3) for step, value in worker_seconds.items()}}
+    worker_steps = {f"workers.{step}": round(value, 3) for step, value in worker_seconds.items()}
+    seconds = {**timer.seconds_by_stage, **worker_steps}
     report.finish("completed", seconds)
     write_run_row(data_dir, report, settings)
     # Written last: a manifest saying "completed" means every dataset of the partition was written.

@@ -34,7 +34,7 @@ from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import IngestResult, collect_results, read_files
 from tasks.per_article import clean_chunk as clean_drafts
 from tasks.per_article import identify_chunk, segment_chunk
-from tasks.records import ArticleRef, CleanArticle, DuplicateRecord, QuarantineRecord
+from tasks.records import ArticleRef, DuplicateRecord, QuarantineRecord
 from tasks.split import ArticleSpans, BlockOutline, outline, split_documents, text_blocks
 from tasks.streams import InputFile
 from tasks.tables import partition_tables
@@ -215,9 +215,7 @@ class FinishJob:
     duplicates: list[DuplicateRecord]  # the chunk's articles that dedup dropped
 
 
-def finish_chunk(
-    jobs: Sequence[FinishJob], settings: Settings, staging: str, datasets_prefix: str = "curated"
-) -> list[ChunkFinished]:
+def finish_chunk(jobs: Sequence[FinishJob], settings: Settings, staging: str) -> list[ChunkFinished]:
     results = []
     for job in jobs:
         timer = StageTimer()
@@ -241,10 +239,9 @@ def finish_chunk(
             tables = partition_tables(survivors, segments, removed, [], [], metadata, route)
             for name in CHUNK_DATASETS:
                 if tables[name].num_rows:
-                    write_part(
-                        Path(staging), f"{datasets_prefix}/{name}", tables[name], job.index,
-                        settings.output.compression, settings.output.compression_level,
-                    )
+                    output = settings.output
+                    key, level = f"curated/{name}", output.compression_level
+                    write_part(Path(staging), key, tables[name], job.index, output.compression, level)
         Path(job.spill).unlink()
         results.append(
             ChunkFinished(
