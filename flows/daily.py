@@ -74,44 +74,62 @@ class Plan:
     spans: ArticleSpans  # where the articles of plain-text files begin and end
     learned: frozenset[int]  # line keys of learned boilerplate
     boilerplate_index: pa.Table | None  # this batch's line index, committed with the datasets
+    worker_seconds: Counter[str]  # seconds the workers spent reading and outlining, by step
+
+
+def _seconds(chunks: list) -> Counter[str]:
+    """Worker seconds by step, summed over chunks (ChunkOutline, ChunkCleaned, ChunkFinished)."""
+    total: Counter[str] = Counter()
+    for chunk in chunks:
+        total.update(chunk.seconds)
+    return total
 
 
 @stage(name="plan")
 def plan_task(
-    input_path: Path, date: dt.date, state_dir: Path, settings: Settings, date_order: ordering.DateOrder | None
+    input_path: Path,
+    date: dt.date,
+    state_dir: Path,
+    settings: Settings,
+    spill_dir: Path,
+    date_order: ordering.DateOrder | None,
 ) -> Plan:
-    """Chunks of the input; where their articles begin and end; which lines are learned boilerplate."""
+    """Chunks of the input; where their articles begin and end; which lines are learned boilerplate.
+    The chunks' documents wait in spill_dir for clean."""
     outcomes, _ = find_input(input_path, settings.input.extensions)
     chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
-    outline = partial(outline_chunk, date=date, settings=settings)
+    outline = partial(outline_chunk, date=date, settings=settings, spill_dir=str(spill_dir))
     outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel)
     outlines = [block for chunk in outlined for block in chunk.outlines]
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
-    batch = _batch_line_index(chunks, outlined, spans, date, settings) if settings.clean.learned.enabled else None
+    learned_on = settings.clean.learned.enabled
+    batch = _batch_line_index(chunks, outlined, spans, date, settings, spill_dir) if learned_on else None
     if date_order is not None:
         # Learned boilerplate (below) and dedup read the state earlier dates of a backfill leave behind.
         date_order.wait_for_earlier(date)
     if batch is None:
-        return Plan(chunks, spans, frozenset(), None)
+        return Plan(chunks, spans, frozenset(), None, _seconds(outlined))
     learned_settings = settings.clean.learned
     learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
-    return Plan(chunks, spans, learned, batch)
+    return Plan(chunks, spans, learned, batch, _seconds(outlined))
 
 
 def _batch_line_index(
-    chunks: list[Chunk], outlined: list[ChunkOutline], spans: ArticleSpans, date: dt.date, settings: Settings
+    chunks: list[Chunk],
+    outlined: list[ChunkOutline],
+    spans: ArticleSpans,
+    date: dt.date,
+    settings: Settings,
+    spill_dir: Path,
 ) -> pa.Table:
     """This batch's learned-line index: the outline rows, with the files the plan cuts counted again."""
     rows = np.concatenate([chunk.line_rows for chunk in outlined] or [np.zeros((0, 3), dtype=np.int64)])
     recount = cut_files([block for chunk in outlined for block in chunk.outlines], spans)
     if recount:
         # A block cut into several articles counts its lines per article: read those files again.
-        jobs = [
-            [(Chunk(chunk.index, [file for file in chunk.to_read if file.source_file in recount]), spans)]
-            for chunk in chunks
-            if recount & _names(chunk)
-        ]
-        recounted = map_chunk_list(partial(recount_line_rows, date=date, settings=settings), jobs, settings.parallel)
+        jobs = [[(chunk.index, recount & _names(chunk), spans)] for chunk in chunks if recount & _names(chunk)]
+        recount_chunk = partial(recount_line_rows, date=date, settings=settings, spill_dir=str(spill_dir))
+        recounted = map_chunk_list(recount_chunk, jobs, settings.parallel)
         rows = replace_rows_of_files(rows, np.concatenate(recounted), recount, date)
     return line_index_table(rows)
 
@@ -224,10 +242,11 @@ def process_partition(
     state_dir = data_dir / "state"
     try:
         with staged_partition(data_dir, date) as staging:
+            spill_dir = staging / "_chunks"
             with timer("plan"):
-                plan = plan_task(input_path, date, state_dir, settings, quote(date_order))
+                plan = plan_task(input_path, date, state_dir, settings, spill_dir, quote(date_order))
             with timer("clean"):
-                cleaned = clean_task(quote(plan), date, settings, staging / "_chunks")
+                cleaned = clean_task(quote(plan), date, settings, spill_dir)
             with timer("dedup"):
                 deduplicated = dedup_task(quote(cleaned), date, state_dir, settings)
             with timer("finish"):
@@ -257,9 +276,7 @@ def process_partition(
     report.removed_by_rule = dict(sorted(sum((chunk.removed_by_rule for chunk in finished), Counter()).items()))
     report.languages = dict(sorted(sum((chunk.languages for chunk in finished), Counter()).items()))
     # Seconds the workers spent in each step, summed over chunks (on all cores together).
-    worker_seconds: Counter[str] = Counter()
-    for chunk in [*cleaned, *finished]:
-        worker_seconds.update(chunk.seconds)
+    worker_seconds = plan.worker_seconds + _seconds(cleaned) + _seconds(finished)
     worker_steps = {f"workers.{step}": round(value, 3) for step, value in worker_seconds.items()}
     seconds = {**timer.seconds_by_stage, **worker_steps}
     report.finish("completed", seconds)

@@ -18,6 +18,7 @@ What a newcomer needs to know:
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,18 @@ class SpilledShingleSets:
 
     def __init__(self, paths: list[str], part: np.ndarray, start: np.ndarray, size: np.ndarray) -> None:
         self.paths, self.part, self.start, self.size = paths, part, start.astype(np.int64), size.astype(np.int64)
+        self._files: dict[int, int] = {}  # part -> open file descriptor, opened on first read
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_files": {}}  # descriptors belong to the process that opened them
+
+    def __del__(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for descriptor in self._files.values():
+            os.close(descriptor)
+        self._files.clear()
 
     @classmethod
     def concatenate(cls, parts: list[SpilledShingleSets]) -> SpilledShingleSets:
@@ -137,9 +150,12 @@ class SpilledShingleSets:
         return len(self.size)
 
     def of(self, index: int) -> np.ndarray:
-        return np.fromfile(
-            self.paths[self.part[index]], dtype=_U64, count=int(self.size[index]), offset=8 * int(self.start[index])
-        )
+        part = int(self.part[index])
+        if part not in self._files:
+            self._files[part] = os.open(self.paths[part], os.O_RDONLY)
+        size = int(self.size[index])
+        data = os.pread(self._files[part], 8 * size, 8 * int(self.start[index]))
+        return np.frombuffer(data, dtype=_U64, count=size)
 
     def sizes(self) -> np.ndarray:
         return self.size

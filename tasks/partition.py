@@ -7,13 +7,13 @@ Only three steps need the whole batch, and each can work from something small:
 Everything else happens one chunk of files (about parallel.chunk_megabytes) at a time, on the workers:
 
 1. `outline_chunk`: read the files, cut them at delimiters; the blocks' outlines and learned-line rows.
-2. `clean_chunk`: read the files again, split them at the planned spans, clean and fingerprint; the
-   chunk's records are spilled to the staging folder and only fingerprints come back.
+2. `clean_chunk`: split the chunk at the planned spans, clean and fingerprint; only fingerprints come back.
 3. `finish_chunk`: after dedup, drop the chunk's duplicates; language, segmentation, line accounting and
    the chunk's part file of each dataset (part-N.parquet for chunk N, whatever worker ran it).
 
-Reading twice costs less than holding the text: a chunk's decoded text is ~15 times its size in Python
-objects. The rows of every dataset are the same for any chunk size and any number of workers.
+Between the steps a chunk's records wait in the staging folder (pickled: a chunk's text takes ~15 times
+its size as Python objects, and unpickling costs a tenth of reading and decoding the files again). The
+rows of every dataset are the same for any chunk size and any number of workers.
 """
 
 from __future__ import annotations
@@ -90,15 +90,43 @@ class ChunkOutline:
     index: int
     outlines: list[BlockOutline]  # every plain-text block between delimiters
     line_rows: np.ndarray  # int64 (n, 3): learned-boilerplate (line, story, file) rows, each block uncut
+    seconds: dict[str, float] = field(default_factory=dict)  # worker seconds by step
 
 
-def outline_chunk(chunks: Sequence[Chunk], date: dt.date, settings: Settings) -> list[ChunkOutline]:
+def outline_chunk(chunks: Sequence[Chunk], date: dt.date, settings: Settings, spill_dir: str) -> list[ChunkOutline]:
+    """Read each chunk, keep what the read gave in spill_dir for clean_chunk, and outline its blocks."""
     results = []
     for chunk in chunks:
-        ingested = read_chunk(chunk, settings)
-        outlines = [outline(*block) for block in text_blocks(ingested.documents, settings.split)]
-        results.append(ChunkOutline(chunk.index, outlines, _line_rows(ingested, _uncut(outlines), date, settings)))
+        timer = StageTimer()
+        with timer("ingest"):
+            ingested = read_chunk(chunk, settings)
+        with timer("spill"):
+            _dump(ingested, raw_spill(spill_dir, chunk.index))
+        with timer("outline"):
+            outlines = [outline(*block) for block in text_blocks(ingested.documents, settings.split)]
+            rows = _line_rows(ingested, _uncut(outlines), date, settings)
+        results.append(ChunkOutline(chunk.index, outlines, rows, timer.seconds_by_stage))
     return results
+
+
+def raw_spill(spill_dir: str, index: int) -> Path:
+    """Where a chunk's read documents wait between outline and clean: unpickling them costs a tenth of
+    reading and decoding the files again."""
+    return Path(spill_dir) / f"raw-{index}.pickle"
+
+
+def _dump(value, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as file:
+        pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _load(path: Path, delete: bool = False):
+    with path.open("rb") as file:
+        value = pickle.load(file)
+    if delete:
+        path.unlink()
+    return value
 
 
 def _uncut(outlines: list[BlockOutline]) -> ArticleSpans:
@@ -123,10 +151,16 @@ def cut_files(outlines: list[BlockOutline], spans: ArticleSpans) -> set[str]:
 
 
 def recount_line_rows(
-    chunks: Sequence[tuple[Chunk, ArticleSpans]], date: dt.date, settings: Settings
+    jobs: Sequence[tuple[int, set[str], ArticleSpans]], date: dt.date, settings: Settings, spill_dir: str
 ) -> list[np.ndarray]:
-    """Learned-line rows of files whose blocks the plan cuts, counted again over the cut articles (rare)."""
-    return [_line_rows(read_chunk(chunk, settings), spans, date, settings) for chunk, spans in chunks]
+    """Learned-line rows of the files (of chunk `index`) whose blocks the plan cuts, counted again over the
+    cut articles (rare)."""
+    rows = []
+    for index, files, spans in jobs:
+        ingested: IngestResult = _load(raw_spill(spill_dir, index))
+        documents = [document for document in ingested.documents if document.source_file in files]
+        rows.append(_line_rows(IngestResult(documents, []), spans, date, settings))
+    return rows
 
 
 def replace_rows_of_files(rows: np.ndarray, recounted: np.ndarray, files: set[str], date: dt.date) -> np.ndarray:
@@ -162,8 +196,8 @@ def clean_chunk(
     results = []
     for job in jobs:
         timer = StageTimer()
-        with timer("ingest"):
-            ingested = read_chunk(job.chunk, settings)
+        with timer("spill"):
+            ingested: IngestResult = _load(raw_spill(spill_dir, job.chunk.index), delete=True)
         with timer("split"):
             split = split_documents(ingested.documents, date, settings.split, job.spans)
         with timer("clean"):
@@ -174,9 +208,7 @@ def clean_chunk(
             folder = Path(spill_dir)
             prints = prints.spill(folder / f"shingles-{job.chunk.index}.u64")
             spill = folder / f"chunk-{job.chunk.index}.pickle"
-            with spill.open("wb") as file:
-                state = (ingested.documents, ingested.quarantined, split.removed, split.metadata, cleaned)
-                pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump((ingested.documents, ingested.quarantined, split.removed, split.metadata, cleaned), spill)
         results.append(
             ChunkCleaned(
                 index=job.chunk.index,
@@ -219,8 +251,8 @@ def finish_chunk(jobs: Sequence[FinishJob], settings: Settings, staging: str) ->
     results = []
     for job in jobs:
         timer = StageTimer()
-        with Path(job.spill).open("rb") as file:
-            documents, quarantined, split_removed, metadata, cleaned = pickle.load(file)
+        with timer("spill"):
+            documents, quarantined, split_removed, metadata, cleaned = _load(Path(job.spill), delete=True)
         dropped = {duplicate.article_id for duplicate in job.duplicates}
         survivors = [article for article in cleaned if article.paragraphs and article.article_id not in dropped]
         with timer("langid"):
@@ -242,7 +274,6 @@ def finish_chunk(jobs: Sequence[FinishJob], settings: Settings, staging: str) ->
                     output = settings.output
                     key, level = f"curated/{name}", output.compression_level
                     write_part(Path(staging), key, tables[name], job.index, output.compression, level)
-        Path(job.spill).unlink()
         results.append(
             ChunkFinished(
                 index=job.index,

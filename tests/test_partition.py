@@ -57,9 +57,9 @@ def test_chunks_hold_consecutive_files_of_about_the_chunk_size(tmp_path):
     assert [chunk.index for chunk in chunks] == [0, 1, 2]
 
 
-def test_a_repeated_block_is_cut_when_the_article_it_repeats_is_in_another_chunk():
+def test_a_repeated_block_is_cut_when_the_article_it_repeats_is_in_another_chunk(tmp_path):
     chunks = seed_chunks()
-    outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS)]
+    outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS, str(tmp_path))]
     outlines = [block for result in outlined for block in result.outlines]
     spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines)
     # The second seed file repeats the first seed's article, then adds its own: cut in two.
@@ -76,7 +76,7 @@ def test_a_repeated_block_is_cut_when_the_article_it_repeats_is_in_another_chunk
     # Outline rows count each block as one article; the cut file is counted again per cut article.
     rows = np.concatenate([result.line_rows for result in outlined])
     stale = cut_files(outlines, spans)
-    recounted = recount_line_rows([(chunks[1], spans)], DATE, SETTINGS)
+    recounted = recount_line_rows([(1, stale, spans)], DATE, SETTINGS, str(tmp_path))
     rows = replace_rows_of_files(rows, np.concatenate(recounted), stale, DATE)
     expected = batch_line_index(whole_batch_split().articles, DATE, SETTINGS.clean.learned)
     assert line_index_table(rows).equals(expected) and expected.num_rows > 0
@@ -85,14 +85,13 @@ def test_a_repeated_block_is_cut_when_the_article_it_repeats_is_in_another_chunk
 def test_cleaned_chunks_spill_their_records_and_shingles_and_dedup_finds_the_same_duplicates(tmp_path):
     chunks = seed_chunks()
     whole = whole_batch_split()
-    spans = plan_article_spans(
-        [block for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS) for block in result.outlines],
-        SETTINGS.split.repeated_block_min_lines,
-    )
+    outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS, str(tmp_path))]
+    spans = plan_article_spans([block for r in outlined for block in r.outlines], SETTINGS.split.repeated_block_min_lines)
     jobs = [CleanJob(chunk, spans) for chunk in chunks]
     cleaned = clean_chunk(jobs, DATE, SETTINGS, frozenset(), str(tmp_path))
     assert [chunk.n_articles for chunk in cleaned] == [1, 2]
     assert all((tmp_path / f"chunk-{chunk.index}.pickle").exists() for chunk in cleaned)
+    assert not list(tmp_path.glob("raw-*.pickle"))  # read by clean, then deleted
 
     in_memory = [a for a in clean_drafts(whole.articles, SETTINGS, frozenset()) if a.paragraphs]
     expected = find_duplicates(in_memory, DATE, load_history(tmp_path, DATE, SETTINGS.dedup), SETTINGS.dedup)
