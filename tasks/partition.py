@@ -34,7 +34,15 @@ from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import IngestResult, collect_results, read_files
 from tasks.per_article import clean_chunk as clean_drafts
 from tasks.per_article import identify_chunk, segment_chunk
-from tasks.records import ArticleRef, DuplicateRecord, QuarantineRecord
+from tasks.records import (
+    ArticleMetadata,
+    ArticleRef,
+    CleanArticle,
+    DuplicateRecord,
+    QuarantineRecord,
+    RawDocument,
+    RemovedLine,
+)
 from tasks.split import ArticleSpans, BlockOutline, outline, split_documents, text_blocks
 from tasks.streams import InputFile
 from tasks.tables import partition_tables
@@ -184,6 +192,17 @@ class ChunkCleaned:
     seconds: dict[str, float] = field(default_factory=dict)  # worker seconds by step
 
 
+@dataclass
+class CleanedRecords:
+    """What finish_chunk needs of a cleaned chunk; it waits on disk while dedup runs."""
+
+    documents: list[RawDocument]  # for line accounting
+    quarantined: list[QuarantineRecord]
+    separators: list[RemovedLine]  # lines split removed between articles
+    metadata: dict[str, ArticleMetadata]
+    cleaned: list[CleanArticle]  # every article of the chunk, emptied ones included
+
+
 @dataclass(frozen=True)
 class CleanJob:
     chunk: Chunk
@@ -208,7 +227,8 @@ def clean_chunk(
             folder = Path(spill_dir)
             prints = prints.spill(folder / f"shingles-{job.chunk.index}.u64")
             spill = folder / f"chunk-{job.chunk.index}.pickle"
-            _dump((ingested.documents, ingested.quarantined, split.removed, split.metadata, cleaned), spill)
+            records = CleanedRecords(ingested.documents, ingested.quarantined, split.removed, split.metadata, cleaned)
+            _dump(records, spill)
         results.append(
             ChunkCleaned(
                 index=job.chunk.index,
@@ -252,23 +272,25 @@ def finish_chunk(jobs: Sequence[FinishJob], settings: Settings, staging: str) ->
     for job in jobs:
         timer = StageTimer()
         with timer("spill"):
-            documents, quarantined, split_removed, metadata, cleaned = _load(Path(job.spill), delete=True)
+            records: CleanedRecords = _load(Path(job.spill), delete=True)
         dropped = {duplicate.article_id for duplicate in job.duplicates}
-        survivors = [article for article in cleaned if article.paragraphs and article.article_id not in dropped]
+        survivors = [a for a in records.cleaned if a.paragraphs and a.article_id not in dropped]
         with timer("langid"):
             survivors = identify_chunk(survivors, settings.langid)
         with timer("segment"):
             segments = segment_chunk(survivors)
         # A duplicate's whole span is accounted for by its duplicates row, so only the lines removed from
         # surviving (or emptied) articles are listed, plus the separators between articles.
-        removed = split_removed + [
-            line for article in cleaned if article.article_id not in dropped for line in article.removed
+        removed = records.separators + [
+            line for article in records.cleaned if article.article_id not in dropped for line in article.removed
         ]
         with timer("account"):
-            accounting = check_line_accounting(documents, quarantined, survivors, removed, job.duplicates)
+            accounting = check_line_accounting(
+                records.documents, records.quarantined, survivors, removed, job.duplicates
+            )
         with timer("write"):
             route = settings.langid.other_languages == "route"
-            tables = partition_tables(survivors, segments, removed, [], [], metadata, route)
+            tables = partition_tables(survivors, segments, removed, [], [], records.metadata, route)
             for name in CHUNK_DATASETS:
                 if tables[name].num_rows:
                     output = settings.output
