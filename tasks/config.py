@@ -184,6 +184,7 @@ class MainTextSettings(_Section):
     bad_penalty: Annotated[int, Field(ge=0)] = 80
     furniture_penalty: Annotated[int, Field(ge=0)] = 20
     lead_max_gap: Annotated[int, Field(ge=0)] = 8
+    lead_min_words: Annotated[int, Field(ge=1)] = 8
     min_furniture_lines: Annotated[int, Field(ge=0)] = 30
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-_CLOSING_MARKS = "\"'”’»)]」』）"
+# Closing quotation marks and brackets after a sentence's full stop: English ” ’, German “ ‘ (after „ ‚),
+# French and German guillemets » «, CJK corner brackets.
+_CLOSING_MARKS = "\"'”’“‘»«)]」』）"
 _SENTENCE_END = ".!?…。！？।؟"  # Latin, CJK full-width, Devanagari danda, Arabic question mark
 _CLAUSE_END = ",;:、，；："
 _LINK_END = _SENTENCE_END.replace("?", "").replace("？", "")  # a headline may be a question
@@ -17,7 +19,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def last_meaningful_char(text: str) -> str:
-    stripped = text.rstrip().rstrip(_CLOSING_MARKS)
+    stripped = text.rstrip().rstrip(_CLOSING_MARKS).rstrip()  # French: « Je viens. »
     return stripped[-1] if stripped else ""
 
 
