@@ -29,6 +29,7 @@ from tasks.textlines import is_list_item, is_short_unpunctuated, word_count
 
 OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"
 HEADLINE_MAX_WORDS = 20
+COMMENTS_KIND = "comments"  # the kind of the rules for comment-section furniture (tasks/rules/social.yaml)
 # Kinds of removal a headline may have had before the main-text pass: it recurs on the page.
 HEADLINE_REMOVAL_KINDS = ("learned", "repeated")
 
@@ -139,6 +140,24 @@ def lead_lines(verdicts: list[LineVerdict], prose: list[bool], start: int, setti
     return lead
 
 
+def comments_cut(verdicts: list[LineVerdict], scores: list[float], start: int, end: int, min_share: float) -> int:
+    """Where the main text ends when a comment section follows the story inside it.
+
+    Readers' comments are prose too, so the best-scoring stretch often runs on from the story into them.
+    The first comment-section line a rule recognised ("3 Kommentare", "Comments (12)") ends the main
+    text when at least `min_share` of the stretch's score lies above it: a comment counter in the share
+    bar above the story (little of the story above it) does not. Every tail of the best stretch scores
+    above zero, so with `min_share` 1 nothing is ever cut.
+    """
+    total = sum(scores[start:end])
+    above = 0.0
+    for index in range(start, end):
+        if verdicts[index].kind == COMMENTS_KIND and above >= min_share * total:
+            return index
+        above += scores[index]
+    return end
+
+
 def main_text_span(verdicts: list[LineVerdict], settings: MainTextSettings) -> tuple[int, int] | None:
     """[start, end) of the main text, its lead included."""
     found = main_text_lines(verdicts, settings)
@@ -147,10 +166,13 @@ def main_text_span(verdicts: list[LineVerdict], settings: MainTextSettings) -> t
 
 def main_text_lines(verdicts: list[LineVerdict], settings: MainTextSettings) -> tuple[int, int, list[int]] | None:
     """The best-scoring stretch [start, end) and the lines of its lead above it (bottom up)."""
-    span = best_span(line_scores(verdicts, settings))
+    scores = line_scores(verdicts, settings)
+    span = best_span(scores)
     if span is None:
         return None
-    return span[0], span[1], lead_lines(verdicts, prose_flags(verdicts), span[0], settings)
+    start, end = span
+    end = comments_cut(verdicts, scores, start, end, settings.comments_min_share)
+    return start, end, lead_lines(verdicts, prose_flags(verdicts), start, settings)
 
 
 def looks_like_page(verdicts: list[LineVerdict], settings: MainTextSettings) -> bool:

@@ -89,11 +89,22 @@ def test_a_german_quote_ends_a_sentence():
     assert ends_like_sentence("Il a dit : « Je viens. »")
 
 
+MENU = ["Skip to content", "Home", "News", "Sport", "Business", "Weather", "Search", "Sign in", "Menu"]
+MENU += [f"Section {n}" for n in range(10)]
+BODY = [
+    "The council said that the barriers had been tested in March and that an inquiry would be held into why "
+    "they had not held back the water this time.",
+    "Engineers were on site by the afternoon, and the environment agency said the worst was over for now.",
+    "Residents who have lost their homes will be housed in hotels while the damage is assessed, the council "
+    "said, and payments of up to £500 will be made to every household affected by the floods.",
+]
+FOOTER = ["About us", "Contact us", "Privacy Policy", "Cookie settings", "Terms of Use", "© 2024 The Daily Example"]
+FOOTER += [f"Footer link {n}" for n in range(12)]
+
+
 def page(standfirst: str) -> str:
     """A full page whose standfirst does not end with a full stop, parted from the body by the byline,
     the date, a share bar and a caption no rule knows; teasers follow the story."""
-    menu = ["Skip to content", "Home", "News", "Sport", "Business", "Weather", "Search", "Sign in", "Menu"]
-    menu += [f"Section {n}" for n in range(10)]
     header = [
         "Flood barriers fail in three towns",  # the headline
         standfirst,
@@ -104,17 +115,8 @@ def page(standfirst: str) -> str:
         "Copy link",
         "Residents watch the river rise in Carlisle",
     ]
-    body = [
-        "The council said that the barriers had been tested in March and that an inquiry would be held into why "
-        "they had not held back the water this time.",
-        "Engineers were on site by the afternoon, and the environment agency said the worst was over for now.",
-        "Residents who have lost their homes will be housed in hotels while the damage is assessed, the council "
-        "said, and payments of up to £500 will be made to every household affected by the floods.",
-    ]
     teasers = ["Most read", "Man arrested after town centre fight", "School closes after roof collapse"]
-    footer = ["About us", "Contact us", "Privacy Policy", "Cookie settings", "Terms of Use", "© 2024 The Daily Example"]
-    footer += [f"Footer link {n}" for n in range(12)]
-    return "\n".join(menu + header + body + teasers + footer)
+    return "\n".join(MENU + header + BODY + teasers + FOOTER)
 
 
 def test_a_standfirst_under_the_headline_is_kept_without_a_full_stop():
@@ -132,3 +134,31 @@ def test_a_short_line_under_the_headline_is_not_a_standfirst():
     kept, removed = clean(page("Watch the video"))
     assert kept[0].startswith("The council said")
     assert removed["Watch the video"] == OUTSIDE_MAIN_TEXT_RULE
+
+
+def page_with_comments(counter_above: bool) -> str:
+    header = ["Flood barriers fail in three towns", "By Jane Smith", "3 May 2024, 17:47"]
+    header += ["12 Comments"] if counter_above else []
+    comments = [
+        "12 Comments",
+        "I have lived here for thirty years and the council has never once listened to what we said about it, "
+        "not when the river rose in 2015 and not when it rose again last winter.",
+        "The money should have gone to the barriers in the first place, and everyone in this town knows it.",
+        "My street was under water for the third time in ten years, and the insurance will not pay this time.",
+    ]
+    return "\n".join(MENU + header + BODY + comments + FOOTER)
+
+
+def test_readers_comments_after_the_story_are_not_the_main_text():
+    kept, removed = clean(page_with_comments(counter_above=False))
+    assert kept[-1].startswith("Residents who have lost their homes")
+    assert removed["12 Comments"] == "social.comments"
+    assert removed[
+        "The money should have gone to the barriers in the first place, and everyone in this town knows it."
+    ] == OUTSIDE_MAIN_TEXT_RULE
+
+
+def test_a_comment_counter_above_the_story_does_not_end_it():
+    kept, _ = clean(page_with_comments(counter_above=True))
+    assert kept[0].startswith("The council said")
+    assert kept[2].startswith("Residents who have lost their homes")
