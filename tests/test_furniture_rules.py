@@ -162,3 +162,17 @@ def test_a_comment_counter_above_the_story_does_not_end_it():
     kept, _ = clean(page_with_comments(counter_above=True))
     assert kept[0].startswith("The council said")
     assert kept[2].startswith("Residents who have lost their homes")
+
+
+def test_label_value_facts_are_not_a_run_of_links_but_headlines_are():
+    facts = ["Price: £40, Dunelm", "We like: the low energy consumption", "We don’t like: heat output isn’t high",
+             "Weight: 5kg"]
+    links = ["Man arrested after town centre fight", "School closes after roof collapse", "Council tax to rise"]
+    story = BODY[:2] + facts + BODY[2:] + [STORY, END]
+    kept, removed = clean("\n".join(MENU + story + links + FOOTER))
+    assert kept == story
+    assert {removed[link] for link in links} <= {"structure.link_run", OUTSIDE_MAIN_TEXT_RULE}
+    # Inside an extracted body (no page around it), a run of headlines after a related header goes.
+    kept, removed = clean("\n".join(BODY[:2] + facts + BODY[2:] + ["Related stories"] + links))
+    assert kept == BODY[:2] + facts + BODY[2:]
+    assert {removed[link] for link in links} == {"structure.link_run"}
