@@ -53,6 +53,14 @@ def clean(text: str):
         ("— David Lammy (@DavidLammy) September 15, 2024", "media.tweet_embed"),
         ("The boss' team won this time. #northlondonderby pic.twitter.com/lw9nAbC", "media.tweet_embed"),
         ("ZEIT ONLINE hat diese Meldung redaktionell nicht bearbeitet. Sie wurde automatisch übernommen.", "bylines.agency_feed_notice"),
+        ("Über dieses Thema berichtet: BR24 im Radio am 26.08.2024 um 06:00 Uhr.", "bylines.broadcast_note"),
+        ("(Los Angeles Times)", "media.parenthesised_credit"),
+        ("Passwort vergessen", "chrome.account_link"),
+        ("Article content", "chrome.interface_word"),
+        ("Inhaltlichen Fehler melden", "social.feedback_prompt"),
+        ("Die Kommentarfunktion unter diesem Artikel ist geschlossen.", "social.comments"),
+        ("Bitte halten Sie sich an unsere Netiquette.", "social.comment_guidelines"),
+        ("Vis mer", "navigation.all_articles_link"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
@@ -75,6 +83,7 @@ def test_a_video_label_makes_the_next_short_line_a_caption_and_the_story_stays()
         "The company may earn a commission of up to 30%, the regulator found, which critics called excessive.",
         "Er zeigte das Foto: Es war eine Fälschung, sagte der Anwalt am Montag vor dem Gericht in Berlin.",
         "Register to vote by Friday, officials urged, as the deadline for the election nears.",
+        "(seeds in brackets)",
     ],
 )
 def test_story_lines_that_look_a_little_like_furniture_stay(line):
