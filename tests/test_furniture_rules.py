@@ -61,6 +61,9 @@ def clean(text: str):
         ("Die Kommentarfunktion unter diesem Artikel ist geschlossen.", "social.comments"),
         ("Bitte halten Sie sich an unsere Netiquette.", "social.comment_guidelines"),
         ("Vis mer", "navigation.all_articles_link"),
+        ("Commandant Arturo Roja, second left, and Colonel Stuart Glenn at the opening ceremony", "media.caption_with_position"),
+        ("Bethany Funke (R)", "media.caption_with_position"),
+        ("Der Sicherheitsrat tagt im UN-Hauptquartier Frank Franklin II/Copyright 2026 The AP. All rights reserved", "media.caption_with_copyright"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
@@ -84,6 +87,8 @@ def test_a_video_label_makes_the_next_short_line_a_caption_and_the_story_stays()
         "Er zeigte das Foto: Es war eine Fälschung, sagte der Anwalt am Montag vor dem Gericht in Berlin.",
         "Register to vote by Friday, officials urged, as the deadline for the election nears.",
         "(seeds in brackets)",
+        "The new headphones give the impression that sound is coming from the left, right, and behind a listener.",
+        "The court ruled that the song was protected by copyright.",
     ],
 )
 def test_story_lines_that_look_a_little_like_furniture_stay(line):
