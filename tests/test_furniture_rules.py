@@ -63,6 +63,8 @@ def clean(text: str):
         ("Vis mer", "navigation.all_articles_link"),
         ("Commandant Arturo Roja, second left, and Colonel Stuart Glenn at the opening ceremony", "media.caption_with_position"),
         ("Bethany Funke (R)", "media.caption_with_position"),
+        ("Yasmine Hassan · CBC News · Posted: Aug 08, 2024 4:00 AM EDT | Last Updated: August 8", "bylines.posted_meta"),
+        ("Last updated 15 hours ago", "bylines.relative_time"),
         ("Der Sicherheitsrat tagt im UN-Hauptquartier Frank Franklin II/Copyright 2026 The AP. All rights reserved", "media.caption_with_copyright"),
     ],
 )
