@@ -1,6 +1,6 @@
 """Line-level precision and recall of boilerplate cleaning on real news pages.
 
-    .venv/bin/python bench/boilerplate_eval.py [--show-errors N] [--no-learned]
+    .venv/bin/python bench/boilerplate_eval.py [--show-errors N] [--split tune|holdout] [--no-learned]
 
 Data: ../shared/eval/boilerplate/fundus_pages_dev.jsonl (or $NEWSETL_EVAL_DIR/boilerplate/...): real news
 pages with all their visible text (`raw_text_html_text`, one block per line) and the article body
@@ -25,6 +25,11 @@ boilerplate over the whole batch, as a daily run would, and no history):
 A fourth, unlabelled set measures retention alone: the BBC News corpus (../shared/eval/corpus/bbc), real
 extracted articles with no boilerplate, where every removed line is a loss.
 
+Held-out split: every page falls in one of two halves by a hash of its id (`split_half`): "tune", the
+half whose errors one reads while changing rules, and "holdout", the half one does not look at. All pages
+are always run together (learned boilerplate sees the whole batch); each table has a row per half, and
+`--split` only chooses which half's errors `--show-errors` prints.
+
 Scores: content precision = kept content lines / kept lines; content recall (= content retention) =
 kept content lines / content lines; boilerplate recall = removed boilerplate lines / boilerplate lines.
 Kept lines are the lines of the article text (paragraphs); the title line, which goes to the separate
@@ -36,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import random
@@ -65,6 +71,14 @@ MAIN_LANGUAGES = ["en", "de", "fr", "es", "it"]
 STRAY_SHARE = 0.15  # the seeds: 7 stray lines in 45
 
 
+HALVES = ("tune", "holdout")
+
+
+def split_half(page_id: str) -> str:
+    """The page's half: fixed by a hash of its id, so it does not move when pages are added."""
+    return HALVES[hashlib.sha256(page_id.encode("utf-8")).digest()[0] % 2]
+
+
 def norm(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
@@ -76,6 +90,7 @@ def load_pages() -> list[dict]:
         page["gold"] = {norm(item["text"]) for item in page["gold_body"] if norm(item["text"])}
         page["language"] = (page.get("html_lang_attr") or "und").split("-")[0].lower()
         page["file"] = page["id"].replace("/", "_") + ".txt"
+        page["half"] = split_half(page["id"])
     return pages
 
 
@@ -135,6 +150,7 @@ def run_pipeline(texts: dict[str, str], settings: Settings, use_learned: bool) -
 
 def score(pages: list[dict], texts: dict[str, str], result: dict) -> dict:
     per_language: dict[str, Counter] = defaultdict(Counter)
+    per_half: dict[str, Counter] = defaultdict(Counter)
     removed_content_by_rule: Counter = Counter()
     removed_boilerplate_by_rule: Counter = Counter()
     errors: list[dict] = []
@@ -145,6 +161,9 @@ def score(pages: list[dict], texts: dict[str, str], result: dict) -> dict:
         decisions = result["decisions"][page["file"]]
         titles = result["titles"][page["file"]]
         counts = per_language[page["language"]]
+        half = per_half[page["half"]]
+        half["pages"] += 1
+        before = Counter(counts)
         for line_no, raw in enumerate(text.split("\n"), start=1):
             line = norm(raw)
             if not line:
@@ -162,9 +181,16 @@ def score(pages: list[dict], texts: dict[str, str], result: dict) -> dict:
             if not kept:
                 (removed_content_by_rule if is_content else removed_boilerplate_by_rule)[rule] += 1
             if kept != is_content:
-                errors.append({"page": page["id"], "line_no": line_no, "content": is_content, "rule": rule, "text": line})
+                errors.append({
+                    "page": page["id"], "half": page["half"], "line_no": line_no, "content": is_content,
+                    "rule": rule, "text": line,
+                })
+        after = Counter(counts)
+        after.subtract(before)
+        half.update(+after)
     return {
         "per_language": per_language,
+        "per_half": per_half,
         "removed_content_by_rule": removed_content_by_rule,
         "removed_boilerplate_by_rule": removed_boilerplate_by_rule,
         "errors": errors,
@@ -209,6 +235,7 @@ def evaluate(name: str, pages: list[dict], texts: dict[str, str], settings: Sett
         "seconds": round(seconds, 2),
         "overall": figures(overall),
         "by_language": {language: figures(counts) for language, counts in sorted(grouped.items())},
+        "by_half": {half: figures(scored["per_half"][half]) for half in HALVES},
         "by_declared_language": {language: figures(counts) for language, counts in sorted(per_language.items())},
         "content_removed_by_rule": dict(scored["removed_content_by_rule"].most_common()),
         "boilerplate_removed_by_rule": dict(scored["removed_boilerplate_by_rule"].most_common()),
@@ -255,7 +282,7 @@ def print_table(report: dict) -> None:
     print(f"\n{report['set']}: {report['overall']['pages']} pages, {report['overall']['lines']} lines, "
           f"{report['seconds']} s (learned lines: {report['learned_lines']})")
     print(f"  {'language':<10}{'pages':>6}{'lines':>7}{'content':>8}{'P':>7}{'R':>7}{'BP-R':>7}{'P+title':>9}")
-    rows = [("overall", report["overall"])] + list(report["by_language"].items())
+    rows = [("overall", report["overall"])] + list(report["by_half"].items()) + list(report["by_language"].items())
     for label, row in rows:
         print(f"  {label:<10}{row['pages']:>6}{row['lines']:>7}{row['content_lines']:>8}{row['precision']:>7.3f}"
               f"{row['recall']:>7.3f}{row['boilerplate_recall']:>7.3f}{row['precision_with_title']:>9.3f}")
@@ -283,6 +310,10 @@ def with_overrides(settings: Settings, assignments: list[str]) -> Settings:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show-errors", type=int, default=0, help="print this many wrong lines per kind and set")
+    parser.add_argument(
+        "--split", choices=HALVES, default=None,
+        help="print errors (--show-errors) of this half only; figures are always given for both halves",
+    )
     parser.add_argument("--no-learned", action="store_true", help="switch learned boilerplate off")
     parser.add_argument("--config", type=Path, default=REPO / "config.yaml")
     parser.add_argument(
@@ -307,7 +338,10 @@ def main() -> int:
         print_table(report)
         if args.show_errors:
             for content in (True, False):
-                wrong = [error for error in report["errors"] if error["content"] == content]
+                wrong = [
+                    error for error in report["errors"]
+                    if error["content"] == content and args.split in (None, error["half"])
+                ]
                 print(f"  --- {'content removed' if content else 'boilerplate kept'}: {len(wrong)}")
                 for error in wrong[: args.show_errors]:
                     print(f"    {error['page']}:{error['line_no']} [{error['rule']}] {error['text'][:130]}")

@@ -184,6 +184,8 @@ class MainTextSettings(_Section):
     bad_penalty: Annotated[int, Field(ge=0)] = 80
     furniture_penalty: Annotated[int, Field(ge=0)] = 20
     lead_max_gap: Annotated[int, Field(ge=0)] = 8
+    lead_min_words: Annotated[int, Field(ge=1)] = 8
+    comments_min_share: Annotated[float, Field(ge=0, le=1)] = 0.5
     min_furniture_lines: Annotated[int, Field(ge=0)] = 30
 
 

@@ -24,9 +24,14 @@ from __future__ import annotations
 
 from tasks.config import MainTextSettings
 from tasks.structure import LineVerdict
-from tasks.text_density import BAD, GOOD, NEAR_GOOD
+from tasks.text_density import BAD, GOOD, NEAR_GOOD, SHORT
+from tasks.textlines import is_list_item, is_short_unpunctuated, word_count
 
 OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"
+HEADLINE_MAX_WORDS = 20
+COMMENTS_KIND = "comments"  # the kind of the rules for comment-section furniture (tasks/rules/social.yaml)
+# Kinds of removal a headline may have had before the main-text pass: it recurs on the page.
+HEADLINE_REMOVAL_KINDS = ("learned", "repeated")
 
 
 def prose_flags(verdicts: list[LineVerdict]) -> list[bool]:
@@ -76,30 +81,98 @@ def best_span(scores: list[float]) -> tuple[int, int] | None:
     return best
 
 
-def lead_start(prose: list[bool], start: int, max_gap: int) -> int:
-    """Where the main text starts once its lead is included.
+def _headline_like(verdict: LineVerdict, standfirst: LineVerdict) -> bool:
+    """Does `verdict`, the line right above `standfirst`, read like the story's headline? Short, not a
+    sentence, shorter than the standfirst, and not furniture that a rule recognised (a headline may
+    recur on the page, in the breadcrumb or the share text, so lines removed only for recurring count)."""
+    return (
+        (verdict.kept or verdict.kind in HEADLINE_REMOVAL_KINDS)
+        and is_short_unpunctuated(verdict.text, HEADLINE_MAX_WORDS)
+        and word_count(verdict.text) < word_count(standfirst.text)
+    )
+
+
+def _lead_words(text: str) -> int:
+    return sum(any(char.isalpha() for char in token) for token in text.split())
+
+
+def is_standfirst(verdicts: list[LineVerdict], index: int, min_words: int) -> bool:
+    """A kept line of at least `min_words` words (numbers and dates are not words) that text density
+    does not call bad, right under a headline-like line."""
+    verdict = verdicts[index]
+    return (
+        index > 0
+        and verdict.kept
+        and verdict.density_class in (SHORT, NEAR_GOOD)
+        and not is_list_item(verdict.text)
+        and _lead_words(verdict.text) >= min_words
+        and _headline_like(verdicts[index - 1], verdict)
+    )
+
+
+def lead_lines(verdicts: list[LineVerdict], prose: list[bool], start: int, settings: MainTextSettings) -> list[int]:
+    """The lines above the main text that are the story's lead, bottom up.
 
     The standfirst of a story stands alone above the body, parted from it by the byline, the date and the
     picture with its caption and credit: to the score it looks like a teaser. Prose lines above the main
-    text are taken in as long as no more than `max_gap` non-prose lines have been passed on the way up.
+    text are taken in as long as no more than `lead_max_gap` non-prose lines have been passed on the way up.
+    A page's story opens with its headline and standfirst: a line of at least `lead_min_words` words right
+    under a headline-like line is the standfirst even when it does not end like a sentence ("Beyond the
+    optimistic headlines, some economists argue that the economy is barely scraping by"), and nothing above
+    the headline belongs to the story, so the walk stops there. The non-prose lines passed on the way
+    (the author's name, a caption) are not part of the lead.
     """
-    gap, lead = 0, start
+    gap, lead, standfirst_found = 0, [], False
     for index in range(start - 1, -1, -1):
+        verdict = verdicts[index]
         if prose[index]:
-            lead = index
+            lead.append(index)
             continue
-        gap += 1
-        if gap > max_gap:
+        if not standfirst_found and is_standfirst(verdicts, index, settings.lead_min_words):
+            lead.append(index)
+            standfirst_found = True
+            continue
+        # The story's own furniture (byline, date, share bar, picture credit) lies between the lead
+        # and the body; rules recognise it, so only lines no rule removed count towards the gap.
+        gap += verdict.kept or verdict.kind in HEADLINE_REMOVAL_KINDS
+        if gap > settings.lead_max_gap:
             break
     return lead
 
 
+def comments_cut(verdicts: list[LineVerdict], scores: list[float], start: int, end: int, min_share: float) -> int:
+    """Where the main text ends when a comment section follows the story inside it.
+
+    Readers' comments are prose too, so the best-scoring stretch often runs on from the story into them.
+    The first comment-section line a rule recognised ("3 Kommentare", "Comments (12)") ends the main
+    text when at least `min_share` of the stretch's score lies above it: a comment counter in the share
+    bar above the story (little of the story above it) does not. Every tail of the best stretch scores
+    above zero, so with `min_share` 1 nothing is ever cut.
+    """
+    total = sum(scores[start:end])
+    above = 0.0
+    for index in range(start, end):
+        if verdicts[index].kind == COMMENTS_KIND and above >= min_share * total:
+            return index
+        above += scores[index]
+    return end
+
+
 def main_text_span(verdicts: list[LineVerdict], settings: MainTextSettings) -> tuple[int, int] | None:
-    span = best_span(line_scores(verdicts, settings))
+    """[start, end) of the main text, its lead included."""
+    found = main_text_lines(verdicts, settings)
+    return (found[2][-1] if found[2] else found[0], found[1]) if found else None
+
+
+def main_text_lines(verdicts: list[LineVerdict], settings: MainTextSettings) -> tuple[int, int, list[int]] | None:
+    """The best-scoring stretch [start, end) and the lines of its lead above it (bottom up)."""
+    scores = line_scores(verdicts, settings)
+    span = best_span(scores)
     if span is None:
         return None
-    prose = prose_flags(verdicts)
-    return lead_start(prose, span[0], settings.lead_max_gap), span[1]
+    start, end = span
+    end = comments_cut(verdicts, scores, start, end, settings.comments_min_share)
+    return start, end, lead_lines(verdicts, prose_flags(verdicts), start, settings)
 
 
 def looks_like_page(verdicts: list[LineVerdict], settings: MainTextSettings) -> bool:
@@ -113,7 +186,8 @@ def looks_like_page(verdicts: list[LineVerdict], settings: MainTextSettings) -> 
 
 def remove_outside_main_text(verdicts: list[LineVerdict], settings: MainTextSettings) -> None:
     """Remove the kept lines outside the main text of a full page (see the module's docstring)."""
-    start, end = main_text_span(verdicts, settings) or (0, 0)
+    start, end, lead = main_text_lines(verdicts, settings) or (0, 0, [])
+    lead_set = set(lead)
     for index, verdict in enumerate(verdicts):
-        if verdict.kept and not start <= index < end:
+        if verdict.kept and not start <= index < end and index not in lead_set:
             verdict.remove(OUTSIDE_MAIN_TEXT_RULE, "outside_main_text")

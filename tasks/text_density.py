@@ -103,9 +103,11 @@ def line_class(text: str, stopwords: frozenset[str], settings: TextDensitySettin
         return BAD
     length = len(text)
     if not stopwords:
-        # No list for this language: length alone (jusText's language-independent mode).
+        # No list for this language: length alone (jusText's language-independent mode), but a short full
+        # sentence is a one-line paragraph here too, as it is below.
         if length < settings.length_low:
-            return SHORT
+            sentence = ends_like_sentence(text) and len(words(text)) >= settings.sentence_min_words
+            return NEAR_GOOD if sentence else SHORT
         if length > settings.length_high:
             return GOOD
         return NEAR_GOOD if ends_like_sentence(text) else SHORT

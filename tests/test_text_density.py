@@ -102,3 +102,16 @@ _NOTICE_PIECES = st.sampled_from(
 @given(st.lists(_NOTICE_PIECES | st.text(max_size=5), max_size=8).map("".join))
 def test_the_copyright_prefilter_never_changes_the_answer(text):
     assert is_copyright(text) == (_COPYRIGHT.search(text) is not None)
+
+
+@pytest.mark.parametrize(
+    ("text", "cls"),
+    [
+        ("18-åriga Hanna försvann i Uddevalla i tisdags.", NEAR_GOOD),  # a one-line paragraph
+        ("Polisen har nu inlett en särskild händelse.", NEAR_GOOD),
+        ("Nyheter Sport Nöje Ekonomi", SHORT),  # a menu
+        ("Sök.", SHORT),  # too few words for a sentence
+    ],
+)
+def test_without_a_stopword_list_a_short_full_sentence_is_near_good(text, cls):
+    assert line_class(text, frozenset(), SETTINGS) == cls
