@@ -63,13 +63,15 @@ def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, st
         "articles": int(last.n_articles),
         "duplicates": int(last.n_duplicates),
         "peak_rss_mb": _child_peak_rss_mb(),
-        "peak_tree_rss_mb": sampler.peak_mb,
+        "peak_tree_pss_mb": sampler.peak_mb,
     }
 
 
 class TreeMemory(threading.Thread):
-    """Samples the summed RSS of a process and all its descendants (the flow, its worker processes and
-    Prefect's temporary server) every 0.1 s; `peak_mb` is the highest sum seen."""
+    """Samples the memory of a process and all its descendants (the flow, its worker processes, their
+    fork server and Prefect's temporary server) every 0.1 s; `peak_mb` is the highest sum seen. Each
+    process counts its proportional set size (PSS): pages shared by forked workers, such as the language
+    model, count once in the sum, as they take memory once."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -77,7 +79,7 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self._stopped.wait(0.1):
-            self.peak_mb = max(self.peak_mb, sum(_rss_kb(pid) for pid in _tree(self.pid)) / 1024)
+            self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in _tree(self.pid)) / 1024)
 
     def stop(self) -> None:
         self._stopped.set()
@@ -100,10 +102,10 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -216,7 +218,7 @@ def summarise(made: dict, runs: list[dict], workers: int) -> dict:
         "mb_per_s_per_core": round(made["bytes"] / 1e6 / flow_seconds / cores_used, 3),
         "articles_per_s_per_core": round(made["articles"] / flow_seconds / cores_used, 1),
         "peak_rss_mb": round(max(run["peak_rss_mb"] for run in runs), 1),
-        "peak_tree_rss_mb": round(max(run["peak_tree_rss_mb"] for run in runs), 1),
+        "peak_tree_pss_mb": round(max(run["peak_tree_pss_mb"] for run in runs), 1),
         "stages_median": {
             stage: round(statistics.median(run["stages"][stage] for run in runs), 2) for stage in runs[0]["stages"]
         },
@@ -230,7 +232,7 @@ def print_entry(entry: dict) -> None:
         f"{entry['mb']:8.1f} MB  workers {entry['workers']}  flow {entry['flow_seconds_median']:7.2f} s  "
         f"{entry['mb_per_s']:6.2f} MB/s ({entry['mb_per_s_per_core']:.2f}/core, "
         f"{entry['articles_per_s_per_core']:.0f} articles/s/core)  process {entry['process_seconds_median']:.1f} s  "
-        f"peak RSS {entry['peak_rss_mb']:.0f} MB (one process), {entry['peak_tree_rss_mb']:.0f} MB (all processes)",
+        f"peak RSS {entry['peak_rss_mb']:.0f} MB (one process), {entry['peak_tree_pss_mb']:.0f} MB (all processes, PSS)",
         flush=True,
     )
     print("          stages: " + ", ".join(f"{k} {v}" for k, v in entry["stages_median"].items()), flush=True)

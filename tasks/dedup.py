@@ -63,7 +63,7 @@ _INDEX_ROWS_PER_KEY = 8
 # Candidate pairs of the batch whose MinHash estimate is this far below both thresholds are not verified
 # exactly (_could_be_copies): about six standard deviations of a 256-value estimate (sd <= 0.032).
 _ESTIMATE_MARGIN = 0.2
-_ESTIMATE_BLOCK = 50_000
+_ESTIMATE_BLOCK = 10_000
 
 
 def load_history(state_dir: Path, before: dt.date, settings: DedupSettings) -> ArticleFingerprints:
@@ -270,15 +270,7 @@ class _Similarity:
 
 def _join_batch_pairs(batch, eligible, settings, clusters, containments) -> None:
     """Verify candidate pairs within the batch on their real shingle sets."""
-    prints = batch.prints
-    keys = minhash.band_keys(prints.signatures[eligible], settings.bands, settings.rows)
-    candidates = [eligible[minhash.lsh_candidate_pairs(keys, _BUCKET_NEIGHBOURS)]]
-    if settings.containment:
-        rows = _anchor_rows(prints, eligible)
-        candidates.append(minhash.pairs_sharing_a_key(prints.anchors[rows], prints.anchor_owners()[rows], _BUCKET_NEIGHBOURS))
-    pairs = minhash.unique_pairs(np.concatenate(candidates), len(prints))
-    pairs = pairs[_could_be_copies(prints, pairs, settings)]
-    for a, b in pairs.tolist():
+    for a, b in _batch_candidates(batch.prints, eligible, settings).tolist():
         if clusters.find(a) == clusters.find(b):
             continue  # already one cluster: verifying the pair cannot change anything
         jaccard, a_in_b, b_in_a = minhash.jaccard_and_containment(batch.shingles.of(a), batch.shingles.of(b))
@@ -287,6 +279,32 @@ def _join_batch_pairs(batch, eligible, settings, clusters, containments) -> None
         elif settings.containment and max(a_in_b, b_in_a) >= settings.containment_threshold:
             smaller, larger, share = (a, b, a_in_b) if a_in_b >= b_in_a else (b, a, b_in_a)
             containments.append(_Containment(smaller, larger, share, jaccard))
+
+
+def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings) -> np.ndarray:
+    """Pairs (low, high) of batch articles to verify, each once, in order: they share an LSH band key or
+    an anchor, and their MinHash estimate does not rule them out (_could_be_copies).
+
+    Built piece by piece (one band, one step of the anchor buckets), each piece screened before it joins
+    the others: all unscreened candidates of a large day at once, mostly articles that share a paragraph,
+    took several kB per article."""
+    n = len(prints)
+    kept = np.zeros(0, dtype=np.int64)  # pair codes low * n + high, sorted
+    for pairs in _candidate_pieces(prints, eligible, settings):
+        pairs = minhash.unique_pairs(pairs, n)
+        pairs = pairs[_could_be_copies(prints, pairs, settings)]
+        kept = minhash.sorted_unique(np.concatenate([kept, pairs[:, 0] * n + pairs[:, 1]]))
+    return np.stack([kept // n, kept % n], axis=1)
+
+
+def _candidate_pieces(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings):
+    signatures = prints.signatures[eligible]
+    for band in range(settings.bands):
+        keys = minhash.band_key(signatures, band, settings.rows)
+        yield from minhash.pair_pieces_sharing_a_key(keys, eligible, _BUCKET_NEIGHBOURS)
+    if settings.containment:
+        rows = _anchor_rows(prints, eligible)
+        yield from minhash.pair_pieces_sharing_a_key(prints.anchors[rows], prints.anchor_owners()[rows], _BUCKET_NEIGHBOURS)
 
 
 def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: DedupSettings) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,6 +234,15 @@ def _densify(minima: np.ndarray, has_shingles: np.ndarray, seed: int) -> None:
         minima[row, column] = original[row, source]
 
 
+def band_key(values: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """band_keys(values, ...)[:, band] alone, for callers that go band by band."""
+    keys = np.full(len(values), band + 1, dtype=_U64)
+    with np.errstate(over="ignore"):
+        for row in range(rows):
+            keys = (keys ^ values[:, band * rows + row].astype(_U64)) * _FNV_PRIME
+    return mix64(keys)
+
+
 def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """uint64 key per (article, band): a hash of the band's `rows` signature bytes and its number."""
     per_band = values[:, : bands * rows].reshape(len(values), bands, rows).astype(_U64)
@@ -265,17 +274,22 @@ def pairs_sharing_a_key(keys: np.ndarray, owners: np.ndarray, neighbours: int) -
     In a bucket of equal keys, each row is paired with the bucket's first row (rows come in survivor-rule
     order, so that is the likely survivor) and with the next `neighbours` rows: all pairs of a small
     bucket, a linear number in the large bucket of a story copied many times."""
+    pieces = list(pair_pieces_sharing_a_key(keys, owners, neighbours))
+    return np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.int64)
+
+
+def pair_pieces_sharing_a_key(keys: np.ndarray, owners: np.ndarray, neighbours: int) -> Iterator[np.ndarray]:
+    """pairs_sharing_a_key in pieces of at most len(keys) pairs, for callers that screen as they go."""
     if len(keys) < 2:
-        return np.zeros((0, 2), dtype=np.int64)
+        return
     order = np.argsort(keys, kind="stable")
-    sorted_keys, sorted_owners = keys[order], owners[order]
+    sorted_keys, sorted_owners = keys[order], owners[order].astype(np.int64)
     starts_bucket = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
     bucket_first = np.maximum.accumulate(np.where(starts_bucket, np.arange(len(keys)), 0))
-    found = [np.stack([sorted_owners[bucket_first[~starts_bucket]], sorted_owners[~starts_bucket]], axis=1)]
+    yield np.stack([sorted_owners[bucket_first[~starts_bucket]], sorted_owners[~starts_bucket]], axis=1)
     for step in range(1, neighbours + 1):
         same = np.nonzero(sorted_keys[step:] == sorted_keys[:-step])[0]
-        found.append(np.stack([sorted_owners[same], sorted_owners[same + step]], axis=1))
-    return np.concatenate(found).astype(np.int64)
+        yield np.stack([sorted_owners[same], sorted_owners[same + step]], axis=1)
 
 
 def lsh_candidate_pairs(keys: np.ndarray, neighbours: int) -> np.ndarray:

@@ -135,7 +135,7 @@ class CleanArticle:
         return "\n".join(paragraph.text for paragraph in self.paragraphs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleRef:
     """What dedup needs of an article besides its fingerprints: who it is and where it comes from."""
 

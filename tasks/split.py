@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from array import array
 from dataclasses import dataclass
 
 from tasks.config import SplitSettings
@@ -105,7 +106,7 @@ class BlockOutline:
     """
 
     source_file: str
-    line_nos: tuple[int, ...]
+    line_nos: array  # of int32 ("i"): 4 bytes a line, where a tuple of ints takes ~36
     keys: bytes
 
     def __len__(self) -> int:
@@ -132,7 +133,7 @@ def _line_key(text: str) -> bytes:
 def outline(source_file: str, lines: list[RawLine]) -> BlockOutline:
     non_blank = [line for line in lines if not line.is_blank]
     return BlockOutline(
-        source_file, tuple(line.line_no for line in non_blank), b"".join(_line_key(line.text) for line in non_blank)
+        source_file, array("i", [line.line_no for line in non_blank]), b"".join(_line_key(line.text) for line in non_blank)
     )
 
 
