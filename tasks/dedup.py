@@ -269,16 +269,27 @@ class _Similarity:
 
 
 def _join_batch_pairs(batch, eligible, settings, clusters, containments) -> None:
-    """Verify candidate pairs within the batch on their real shingle sets."""
-    for a, b in _batch_candidates(batch.prints, eligible, settings).tolist():
-        if clusters.find(a) == clusters.find(b):
-            continue  # already one cluster: verifying the pair cannot change anything
-        jaccard, a_in_b, b_in_a = minhash.jaccard_and_containment(batch.shingles.of(a), batch.shingles.of(b))
-        if jaccard >= settings.threshold:
-            clusters.union(a, b)
-        elif settings.containment and max(a_in_b, b_in_a) >= settings.containment_threshold:
-            smaller, larger, share = (a, b, a_in_b) if a_in_b >= b_in_a else (b, a, b_in_a)
-            containments.append(_Containment(smaller, larger, share, jaccard))
+    """Verify candidate pairs within the batch on their real shingle sets.
+
+    Pairs come sorted by their first article: its set is read once and compared with all its partners'
+    in one vectorised pass (a pair at a time, the calls cost more than the comparing)."""
+    pairs = _batch_candidates(batch.prints, eligible, settings)
+    firsts, starts = np.unique(pairs[:, 0], return_index=True)
+    ends = np.append(starts[1:], len(pairs))
+    for a, start, end in zip(firsts.tolist(), starts.tolist(), ends.tolist()):
+        partners = pairs[start:end, 1].tolist()
+        set_a = batch.shingles.of(a)
+        sets_b = [batch.shingles.of(b) for b in partners]
+        counts = minhash.shared_counts(set_a, sets_b).tolist()
+        for b, set_b, common in zip(partners, sets_b, counts):
+            if clusters.find(a) == clusters.find(b):
+                continue  # already one cluster: this pair cannot change anything
+            jaccard, a_in_b, b_in_a = minhash.similarity_from_counts(len(set_a), len(set_b), common)
+            if jaccard >= settings.threshold:
+                clusters.union(a, b)
+            elif settings.containment and max(a_in_b, b_in_a) >= settings.containment_threshold:
+                smaller, larger, share = (a, b, a_in_b) if a_in_b >= b_in_a else (b, a, b_in_a)
+                containments.append(_Containment(smaller, larger, share, jaccard))
 
 
 def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings) -> np.ndarray:
@@ -304,7 +315,8 @@ def _candidate_pieces(prints: ArticleFingerprints, eligible: np.ndarray, setting
         yield from minhash.pair_pieces_sharing_a_key(keys, eligible, _BUCKET_NEIGHBOURS)
     if settings.containment:
         rows = _anchor_rows(prints, eligible)
-        yield from minhash.pair_pieces_sharing_a_key(prints.anchors[rows], prints.anchor_owners()[rows], _BUCKET_NEIGHBOURS)
+        owners = prints.anchor_owners()[rows]
+        yield from minhash.pair_pieces_sharing_a_key(prints.anchors[rows], owners, _BUCKET_NEIGHBOURS)
 
 
 def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: DedupSettings) -> np.ndarray:

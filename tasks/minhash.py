@@ -328,11 +328,28 @@ def unique_pairs(pairs: np.ndarray, bound: int, symmetric: bool = True) -> np.nd
     return np.stack([codes // bound, codes % bound], axis=1)
 
 
+def shared_counts(set_a: np.ndarray, sets_b: list[np.ndarray]) -> np.ndarray:
+    """|set_a ∩ set_b| for each of sets_b (sorted unique hash arrays), in one vectorised pass."""
+    sizes = np.array([len(set_b) for set_b in sets_b], dtype=np.int64)
+    if len(set_a) == 0 or not sizes.sum():
+        return np.zeros(len(sets_b), dtype=np.int64)
+    values = np.concatenate(sets_b)
+    found = np.minimum(np.searchsorted(set_a, values), len(set_a) - 1)
+    hits = np.concatenate(([0], np.cumsum(set_a[found] == values)))
+    ends = np.cumsum(sizes)
+    return hits[ends] - hits[ends - sizes]
+
+
+def similarity_from_counts(size_a: int, size_b: int, common: int) -> tuple[float, float, float]:
+    """(Jaccard, share of a in b, share of b in a) of two sets of these sizes sharing `common` values."""
+    union = size_a + size_b - common
+    return (common / union if union else 1.0, common / max(size_a, 1), common / max(size_b, 1))
+
+
 def jaccard_and_containment(set_a: np.ndarray, set_b: np.ndarray) -> tuple[float, float, float]:
     """(Jaccard, share of a in b, share of b in a) of two sorted unique hash arrays."""
     common = 0
     if len(set_a) and len(set_b):
         found = np.minimum(np.searchsorted(set_b, set_a), len(set_b) - 1)
         common = int(np.count_nonzero(set_b[found] == set_a))
-    union = len(set_a) + len(set_b) - common
-    return (common / union if union else 1.0, common / max(len(set_a), 1), common / max(len(set_b), 1))
+    return similarity_from_counts(len(set_a), len(set_b), common)
