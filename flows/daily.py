@@ -4,7 +4,7 @@ It follows the data flow of DESIGN.md, in chunks of files so that memory stays b
 day (tasks/partition.py):
 
   plan:   read every chunk; where the articles begin and end (split), which lines are learned boilerplate
-  clean:  read each chunk again, split, clean and fingerprint it; its records wait in the staging folder
+  clean:  split, clean and fingerprint each chunk; its records wait in the staging folder
   dedup:  exact and near duplicates over the fingerprints of the whole day and the history index
   finish: per chunk, language, segmentation, line accounting and its part of every dataset
   commit: duplicates, quarantine and the state indexes, then one atomic commit of the partition
