@@ -38,7 +38,7 @@ from tasks.accounting import AccountingReport
 from tasks.boilerplate_learned import INDEX_DATASET, learned_line_keys, line_index_table, load_index_history
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
-from tasks.fingerprint import Fingerprinted
+from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import find_input
 from tasks.parallel import map_chunk_list, start_workers_early
 from tasks.partition import (
@@ -155,7 +155,11 @@ def clean_task(plan: Plan, date: dt.date, settings: Settings, spill_dir: Path) -
 def dedup_task(chunks: list[ChunkCleaned], date: dt.date, state_dir: Path, settings: Settings) -> DedupResult:
     history = load_history(state_dir, before=date, settings=settings.dedup)
     refs = [ref for chunk in chunks for ref in chunk.refs]
-    fingerprints = Fingerprinted.concatenate([chunk.fingerprints for chunk in chunks])
+    fingerprints = (
+        Fingerprinted.concatenate([chunk.fingerprints for chunk in chunks])
+        if chunks
+        else fingerprint([], date, settings.dedup)  # an empty input folder
+    )
     result = find_duplicates(refs, date, history, settings.dedup, fingerprints)
     stale = later_dates_with_copies(state_dir, date, result.survivor_prints, settings.dedup)
     if stale:

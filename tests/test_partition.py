@@ -149,3 +149,17 @@ def test_the_daily_flow_gives_the_same_rows_in_chunks_on_two_workers_as_in_one_c
     assert sorted((row["source_file"], row["method"]) for row in duplicates) == [
         ("001_e16248f705b44a0d.txt", "exact"), ("002_copy.txt", "exact")
     ]
+
+
+@pytest.mark.e2e
+def test_an_empty_input_folder_gives_empty_partitions(tmp_path):
+    from flows.daily import daily_flow
+
+    (tmp_path / "input").mkdir()
+    report = daily_flow(
+        input_path=tmp_path / "input", date=DATE, data_dir=tmp_path / "data", config_path=REPO / "config.yaml"
+    )
+    assert report.status == "completed" and (report.n_files, report.n_articles, report.n_raw_lines) == (0, 0, 0)
+    for dataset in ("articles", "paragraphs", "sentences", "removed_lines", "duplicates", "quarantine"):
+        folder = tmp_path / "data" / "curated" / dataset / f"date={DATE}"
+        assert [path.name for path in folder.iterdir()] == ["part-0.parquet"], dataset
