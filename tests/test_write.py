@@ -22,12 +22,15 @@ from tasks import write
 from tasks.write import (
     CRASH_AT_ENV,
     commit_partition,
+    commit_staged,
     commits_dir,
     partition_committed,
     partition_dir,
     read_commit_record,
     recover_commits,
     replace_partitions,
+    staged_partition,
+    write_part,
 )
 
 from tests.conftest import REPO
@@ -124,6 +127,33 @@ def test_a_failed_write_leaves_the_old_partition_its_record_and_no_litter(tmp_pa
         commit_partition(tmp_path, DATE, version_tables(2), "no-such-codec", 3)
     assert versions_on_disk(tmp_path) == dict.fromkeys(KEYS, 1)
     assert read_commit_record(tmp_path, DATE) == record
+    assert litter(tmp_path) == []
+
+
+def test_parts_staged_by_chunks_are_committed_together_and_a_failure_between_them_leaves_no_trace(tmp_path):
+    commit_partition(tmp_path, DATE, version_tables(1), "zstd", 3)
+    record = read_commit_record(tmp_path, DATE)
+    # A run that stages some chunks' parts, then fails (a worker error), before its commit.
+    with pytest.raises(RuntimeError, match="chunk 1 failed"):
+        with staged_partition(tmp_path, DATE) as staging:
+            write_part(staging, "curated/articles", version_tables(2)["curated/articles"], 0, "zstd", 3)
+            raise RuntimeError("chunk 1 failed")
+    assert versions_on_disk(tmp_path) == dict.fromkeys(KEYS, 1)
+    assert read_commit_record(tmp_path, DATE) == record
+    assert litter(tmp_path) == []
+
+    # A run whose chunks all stage their parts: every part lands, the record lists each file.
+    with staged_partition(tmp_path, DATE) as staging:
+        for part in (0, 3):
+            write_part(staging, "curated/articles", table([part, part]), part, "zstd", 3)
+        commit_staged(tmp_path, DATE, staging, ["curated/articles"])
+    folder = partition_dir(tmp_path, "curated/articles", DATE)
+    assert sorted(path.name for path in folder.iterdir()) == ["part-0.parquet", "part-3.parquet"]
+    committed = read_commit_record(tmp_path, DATE)["datasets"]["curated/articles"]
+    assert committed["rows"] == 4 and sorted(committed["files"]) == ["part-0.parquet", "part-3.parquet"]
+    # A dataset not staged keeps its partition.
+    paragraphs = pq.read_table(partition_dir(tmp_path, "curated/paragraphs", DATE) / "part-0.parquet")
+    assert set(paragraphs["version"].to_pylist()) == {1}
     assert litter(tmp_path) == []
 
 
