@@ -1,6 +1,6 @@
 """The dedup history index: what every earlier partition kept, as hashes and signatures, never text.
 
-It lives under <data_dir>/state/dedup_index/date=YYYY-MM-DD/part-0.parquet. One row per article kept on
+It lives under <data_dir>/state/dedup_index/date=YYYY-MM-DD/part-00000.parquet. One row per article kept on
 that date:
 
     article_id     the kept article's id

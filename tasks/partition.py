@@ -9,7 +9,7 @@ Everything else happens one chunk of files (about parallel.chunk_megabytes) at a
 1. `outline_chunk`: read the files, cut them at delimiters; the blocks' outlines and learned-line rows.
 2. `clean_chunk`: split the chunk at the planned spans, clean and fingerprint; only fingerprints come back.
 3. `finish_chunk`: after dedup, drop the chunk's duplicates; language, segmentation, line accounting and
-   the chunk's part file of each dataset (part-N.parquet for chunk N, whatever worker ran it).
+   the chunk's part file of each dataset (part-0000N.parquet for chunk N, whatever worker ran it).
 
 Between the steps a chunk's records wait in the staging folder (pickled: a chunk's text takes ~15 times
 its size as Python objects, and unpickling costs a tenth of reading and decoding the files again). The

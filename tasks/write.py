@@ -18,8 +18,8 @@ kill and the next commit a reader of the plain folders may see the datasets of t
 so (`partition_committed` is False while it is pending). An exclusive lock per date keeps two writers, or
 a writer and a recovery, of one date apart; it dies with its process.
 
-File names are fixed (part-0.parquet, or part-N.parquet for the Nth chunk of a day's input), so the same
-input gives byte-identical files.
+File names are fixed (part-00000.parquet, part-00001.parquet... for the chunks of a day's input, in order),
+so the same input gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -106,7 +106,9 @@ def commit_partition(
 
 
 def part_file_name(part: int) -> str:
-    return f"part-{part}.parquet"
+    # Zero-padded: readers (pyarrow, pandas) take a folder's files in name order, and part-10 would come
+    # before part-2.
+    return f"part-{part:05d}.parquet"
 
 
 def write_part(

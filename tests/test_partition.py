@@ -86,7 +86,8 @@ def test_cleaned_chunks_spill_their_records_and_shingles_and_dedup_finds_the_sam
     chunks = seed_chunks()
     whole = whole_batch_split()
     outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS, str(tmp_path))]
-    spans = plan_article_spans([block for r in outlined for block in r.outlines], SETTINGS.split.repeated_block_min_lines)
+    outlines = [block for result in outlined for block in result.outlines]
+    spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines)
     jobs = [CleanJob(chunk, spans) for chunk in chunks]
     cleaned = clean_chunk(jobs, DATE, SETTINGS, frozenset(), str(tmp_path))
     assert [chunk.n_articles for chunk in cleaned] == [1, 2]
@@ -107,7 +108,10 @@ def test_cleaned_chunks_spill_their_records_and_shingles_and_dedup_finds_the_sam
 def test_spilled_shingle_sets_read_back_each_articles_set(tmp_path):
     texts = ["the cat sat on the mat the cat sat", "", "one", "a b c d e f g"]
     in_memory = minhash.shingle_sets(texts, 2)
-    halves = [minhash.shingle_sets(texts[:2], 2).spill(tmp_path / "a.u64"), minhash.shingle_sets(texts[2:], 2).spill(tmp_path / "b.u64")]
+    halves = [
+        minhash.shingle_sets(texts[:2], 2).spill(tmp_path / "a.u64"),
+        minhash.shingle_sets(texts[2:], 2).spill(tmp_path / "b.u64"),
+    ]
     spilled = minhash.SpilledShingleSets.concatenate(halves)
     assert len(spilled) == len(in_memory) == 4
     assert np.array_equal(spilled.sizes(), in_memory.sizes())
@@ -130,7 +134,8 @@ def test_the_daily_flow_gives_the_same_rows_in_chunks_on_two_workers_as_in_one_c
     (input_dir / "002_copy.txt").write_text("\n".join(second[26:]) + "\n", encoding="utf-8")
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     tables = {}
-    for name, parallel in (("one_chunk", {"workers": 1}), ("chunks", {"workers": 2, "chunk_megabytes": EVERY_FILE_ALONE})):
+    runs = (("one_chunk", {"workers": 1}), ("chunks", {"workers": 2, "chunk_megabytes": EVERY_FILE_ALONE}))
+    for name, parallel in runs:
         config["parallel"] = parallel
         config_path = tmp_path / f"{name}.yaml"
         config_path.write_text(yaml.safe_dump(config))
@@ -142,7 +147,8 @@ def test_the_daily_flow_gives_the_same_rows_in_chunks_on_two_workers_as_in_one_c
             for dataset in ("articles", "paragraphs", "sentences", "removed_lines", "duplicates", "quarantine")
         }
         parts = sorted(p.name for p in (data_dir / "curated" / "articles" / f"date={date}").iterdir())
-        assert parts == (["part-0.parquet"] if name == "one_chunk" else ["part-0.parquet", "part-1.parquet"])
+        expected = ["part-00000.parquet"] if name == "one_chunk" else ["part-00000.parquet", "part-00001.parquet"]
+        assert parts == expected
     for dataset, table in tables["one_chunk"].items():
         assert tables["chunks"][dataset].equals(table), dataset
     duplicates = tables["chunks"]["duplicates"].to_pylist()
@@ -162,4 +168,4 @@ def test_an_empty_input_folder_gives_empty_partitions(tmp_path):
     assert report.status == "completed" and (report.n_files, report.n_articles, report.n_raw_lines) == (0, 0, 0)
     for dataset in ("articles", "paragraphs", "sentences", "removed_lines", "duplicates", "quarantine"):
         folder = tmp_path / "data" / "curated" / dataset / f"date={DATE}"
-        assert [path.name for path in folder.iterdir()] == ["part-0.parquet"], dataset
+        assert [path.name for path in folder.iterdir()] == ["part-00000.parquet"], dataset

@@ -25,6 +25,7 @@ from tasks.write import (
     commit_staged,
     commits_dir,
     partition_committed,
+    part_file_name,
     partition_dir,
     read_commit_record,
     recover_commits,
@@ -54,7 +55,7 @@ def version_tables(version: int, rows: int = 3) -> dict[str, pa.Table]:
 def versions_on_disk(data_dir, date=DATE) -> dict[str, int | None]:
     found = {}
     for key in KEYS:
-        path = partition_dir(data_dir, key, date) / "part-0.parquet"
+        path = partition_dir(data_dir, key, date) / "part-00000.parquet"
         found[key] = set(pq.read_table(path)["version"].to_pylist()).pop() if path.exists() else None
     return found
 
@@ -63,8 +64,8 @@ def assert_record_matches_files(data_dir, date=DATE):
     record = read_commit_record(data_dir, date)
     assert record["status"] == "committed"
     for key in KEYS:
-        path = partition_dir(data_dir, key, date) / "part-0.parquet"
-        facts = record["datasets"][key]["files"]["part-0.parquet"]
+        path = partition_dir(data_dir, key, date) / "part-00000.parquet"
+        facts = record["datasets"][key]["files"]["part-00000.parquet"]
         assert facts["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
         assert facts["rows"] == record["datasets"][key]["rows"] == pq.read_metadata(path).num_rows
 
@@ -110,11 +111,11 @@ def child(data_dir, versions, crash_at=None, rows=3, loop=False, preexec_fn=None
 
 def test_rewriting_a_partition_replaces_it_with_identical_bytes(tmp_path):
     replace_partitions(tmp_path / "curated", DATE, {"a": table([1, 2])}, "zstd", 3)
-    path = partition_dir(tmp_path / "curated", "a", DATE) / "part-0.parquet"
+    path = partition_dir(tmp_path / "curated", "a", DATE) / "part-00000.parquet"
     first = path.read_bytes()
     replace_partitions(tmp_path / "curated", DATE, {"a": table([1, 2])}, "zstd", 3)
     assert path.read_bytes() == first
-    assert [p.name for p in path.parent.iterdir()] == ["part-0.parquet"]
+    assert [p.name for p in path.parent.iterdir()] == ["part-00000.parquet"]
     replace_partitions(tmp_path / "curated", DATE, {"a": table([3])}, "zstd", 3)
     assert pq.read_table(path)["x"].to_pylist() == [3]
     assert partition_committed(tmp_path, DATE)
@@ -128,6 +129,11 @@ def test_a_failed_write_leaves_the_old_partition_its_record_and_no_litter(tmp_pa
     assert versions_on_disk(tmp_path) == dict.fromkeys(KEYS, 1)
     assert read_commit_record(tmp_path, DATE) == record
     assert litter(tmp_path) == []
+
+
+def test_part_files_sort_by_name_in_chunk_order():
+    # Readers take a folder's files in name order: part 10 must not come before part 2.
+    assert sorted(part_file_name(n) for n in (10, 2, 0, 100)) == [part_file_name(n) for n in (0, 2, 10, 100)]
 
 
 def test_parts_staged_by_chunks_are_committed_together_and_a_failure_between_them_leaves_no_trace(tmp_path):
@@ -148,11 +154,11 @@ def test_parts_staged_by_chunks_are_committed_together_and_a_failure_between_the
             write_part(staging, "curated/articles", table([part, part]), part, "zstd", 3)
         commit_staged(tmp_path, DATE, staging, ["curated/articles"])
     folder = partition_dir(tmp_path, "curated/articles", DATE)
-    assert sorted(path.name for path in folder.iterdir()) == ["part-0.parquet", "part-3.parquet"]
+    assert sorted(path.name for path in folder.iterdir()) == ["part-00000.parquet", "part-00003.parquet"]
     committed = read_commit_record(tmp_path, DATE)["datasets"]["curated/articles"]
-    assert committed["rows"] == 4 and sorted(committed["files"]) == ["part-0.parquet", "part-3.parquet"]
+    assert committed["rows"] == 4 and sorted(committed["files"]) == ["part-00000.parquet", "part-00003.parquet"]
     # A dataset not staged keeps its partition.
-    paragraphs = pq.read_table(partition_dir(tmp_path, "curated/paragraphs", DATE) / "part-0.parquet")
+    paragraphs = pq.read_table(partition_dir(tmp_path, "curated/paragraphs", DATE) / "part-00000.parquet")
     assert set(paragraphs["version"].to_pylist()) == {1}
     assert litter(tmp_path) == []
 
@@ -243,7 +249,7 @@ def test_kill_9_at_any_point_of_a_commit_leaves_one_run_per_partition(tmp_path, 
     clean = tmp_path / "clean"
     commit_partition(clean, DATE, version_tables(2), "zstd", 3)
     for key in KEYS:
-        name = f"{key}/date={DATE}/part-0.parquet"
+        name = f"{key}/date={DATE}/part-00000.parquet"
         assert (tmp_path / name).read_bytes() == (clean / name).read_bytes()
     assert read_commit_record(tmp_path, DATE) == read_commit_record(clean, DATE)
 
