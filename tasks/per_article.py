@@ -1,4 +1,4 @@
-"""The per-article stages as functions over a chunk of articles, for tasks/parallel.py to map.
+"""The per-article stages as functions over a list of articles, called by the chunk work of tasks/partition.py.
 
 Each takes and returns plain records so that it can run in a worker process; whatever is costly to
 build (compiled rules, the language model) is built once per process.
