@@ -268,18 +268,13 @@ def estimated_containment(jaccard: np.ndarray | float, size_a, size_b) -> np.nda
     return np.clip(jaccard * (size_a + np.asarray(size_b, dtype=np.float64)) / ((1 + jaccard) * size_a), 0.0, 1.0)
 
 
-def pairs_sharing_a_key(keys: np.ndarray, owners: np.ndarray, neighbours: int) -> np.ndarray:
-    """Pairs of owners (an (n, 2) int64 array, unordered, with repeats) whose rows share a key.
+def pair_pieces_sharing_a_key(keys: np.ndarray, owners: np.ndarray, neighbours: int) -> Iterator[np.ndarray]:
+    """Pairs of owners ((n, 2) int64 arrays, unordered, with repeats) whose rows share a key, in pieces of
+    at most len(keys) pairs, so that a caller can screen them as they come.
 
     In a bucket of equal keys, each row is paired with the bucket's first row (rows come in survivor-rule
     order, so that is the likely survivor) and with the next `neighbours` rows: all pairs of a small
     bucket, a linear number in the large bucket of a story copied many times."""
-    pieces = list(pair_pieces_sharing_a_key(keys, owners, neighbours))
-    return np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.int64)
-
-
-def pair_pieces_sharing_a_key(keys: np.ndarray, owners: np.ndarray, neighbours: int) -> Iterator[np.ndarray]:
-    """pairs_sharing_a_key in pieces of at most len(keys) pairs, for callers that screen as they go."""
     if len(keys) < 2:
         return
     order = np.argsort(keys, kind="stable")
@@ -290,14 +285,6 @@ def pair_pieces_sharing_a_key(keys: np.ndarray, owners: np.ndarray, neighbours: 
     for step in range(1, neighbours + 1):
         same = np.nonzero(sorted_keys[step:] == sorted_keys[:-step])[0]
         yield np.stack([sorted_owners[same], sorted_owners[same + step]], axis=1)
-
-
-def lsh_candidate_pairs(keys: np.ndarray, neighbours: int) -> np.ndarray:
-    """Distinct pairs (i, j), i < j, of rows sharing their key in at least one band (column)."""
-    n_rows, n_bands = keys.shape
-    rows = np.arange(n_rows, dtype=np.int64)
-    found = [pairs_sharing_a_key(keys[:, band], rows, neighbours) for band in range(n_bands)]
-    return unique_pairs(np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64), n_rows)
 
 
 def matches_in(keys: np.ndarray, index_keys: np.ndarray, per_key: int) -> np.ndarray:
