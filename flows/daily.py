@@ -146,7 +146,7 @@ def _spans_of(chunk: Chunk, spans: ArticleSpans) -> ArticleSpans:
 def clean_task(plan: Plan, date: dt.date, settings: Settings, spill_dir: Path) -> list[ChunkCleaned]:
     """Split, clean and fingerprint every chunk; the chunks' records wait in spill_dir for finish."""
     spill_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [[CleanJob(chunk, _spans_of(chunk, plan.spans))] for chunk in plan.chunks]
+    jobs = [[CleanJob(chunk.index, _spans_of(chunk, plan.spans))] for chunk in plan.chunks]
     clean = partial(clean_chunk, date=date, settings=settings, learned=plan.learned, spill_dir=str(spill_dir))
     return map_chunk_list(clean, jobs, settings.parallel)
 

@@ -35,6 +35,7 @@ from tasks.ingest import IngestResult, collect_results, read_files
 from tasks.per_article import clean_chunk as clean_drafts
 from tasks.per_article import identify_chunk, segment_chunk
 from tasks.records import (
+    ArticleDraft,
     ArticleMetadata,
     ArticleRef,
     CleanArticle,
@@ -43,7 +44,7 @@ from tasks.records import (
     RawDocument,
     RemovedLine,
 )
-from tasks.split import ArticleSpans, BlockOutline, outline, split_documents, text_blocks
+from tasks.split import ArticleSpans, BlockOutline, outline, split_documents
 from tasks.streams import InputFile
 from tasks.tables import partition_tables
 from tasks.timing import StageTimer
@@ -55,7 +56,7 @@ CHUNK_DATASETS = ("articles", "articles_other_languages", "paragraphs", "sentenc
 
 @dataclass(frozen=True)
 class Chunk:
-    index: int  # names its part files: part-<index>.parquet
+    index: int  # names its part files (write.part_file_name) and spills
     files: list[InputFile | QuarantineRecord]  # in file order; a QuarantineRecord is a file not to read
 
     @property
@@ -111,8 +112,11 @@ def outline_chunk(chunks: Sequence[Chunk], date: dt.date, settings: Settings, sp
         with timer("spill"):
             _dump(ingested, raw_spill(spill_dir, chunk.index))
         with timer("outline"):
-            outlines = [outline(*block) for block in text_blocks(ingested.documents, settings.split)]
-            rows = _line_rows(ingested, _uncut(outlines), date, settings)
+            # Each block between delimiters as one article: the repeated-block cut needs the whole day.
+            articles = split_documents(ingested.documents, date, settings.split, cut_repeated=False).articles
+            text_files = {document.source_file for document in ingested.documents if document.records is None}
+            outlines = [outline(a.source_file, a.lines) for a in articles if a.source_file in text_files]
+            rows = _line_rows(articles, date, settings)
         results.append(ChunkOutline(chunk.index, outlines, rows, timer.seconds_by_stage))
     return results
 
@@ -137,17 +141,9 @@ def _load(path: Path, delete: bool = False):
     return value
 
 
-def _uncut(outlines: list[BlockOutline]) -> ArticleSpans:
-    spans: ArticleSpans = {}
-    for block in outlines:
-        spans.setdefault(block.source_file, []).append(block.span)
-    return spans
-
-
-def _line_rows(ingested: IngestResult, spans: ArticleSpans, date: dt.date, settings: Settings) -> np.ndarray:
+def _line_rows(drafts: list[ArticleDraft], date: dt.date, settings: Settings) -> np.ndarray:
     if not settings.clean.learned.enabled:
         return np.zeros((0, 3), dtype=np.int64)
-    drafts = split_documents(ingested.documents, date, settings.split, spans).articles
     rows = batch_line_rows(drafts, date, settings.clean.learned)
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
@@ -167,7 +163,7 @@ def recount_line_rows(
     for index, files, spans in jobs:
         ingested: IngestResult = _load(raw_spill(spill_dir, index))
         documents = [document for document in ingested.documents if document.source_file in files]
-        rows.append(_line_rows(IngestResult(documents, []), spans, date, settings))
+        rows.append(_line_rows(split_documents(documents, date, settings.split, spans).articles, date, settings))
     return rows
 
 
@@ -205,7 +201,7 @@ class CleanedRecords:
 
 @dataclass(frozen=True)
 class CleanJob:
-    chunk: Chunk
+    index: int  # of the chunk, whose documents outline_chunk spilled
     spans: ArticleSpans  # of the chunk's files
 
 
@@ -216,7 +212,7 @@ def clean_chunk(
     for job in jobs:
         timer = StageTimer()
         with timer("spill"):
-            ingested: IngestResult = _load(raw_spill(spill_dir, job.chunk.index), delete=True)
+            ingested: IngestResult = _load(raw_spill(spill_dir, job.index), delete=True)
         with timer("split"):
             split = split_documents(ingested.documents, date, settings.split, job.spans)
         with timer("clean"):
@@ -225,13 +221,13 @@ def clean_chunk(
             prints = fingerprint(with_text, date, settings.dedup)
         with timer("spill"):
             folder = Path(spill_dir)
-            prints = prints.spill(folder / f"shingles-{job.chunk.index}.u64")
-            spill = folder / f"chunk-{job.chunk.index}.pickle"
+            prints = prints.spill(folder / f"shingles-{job.index}.u64")
+            spill = folder / f"chunk-{job.index}.pickle"
             records = CleanedRecords(ingested.documents, ingested.quarantined, split.removed, split.metadata, cleaned)
             _dump(records, spill)
         results.append(
             ChunkCleaned(
-                index=job.chunk.index,
+                index=job.index,
                 spill=str(spill),
                 refs=[ArticleRef.of(article) for article in with_text],
                 fingerprints=prints,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tasks.config import SplitSettings
@@ -116,7 +117,8 @@ class BlockOutline:
         return self.keys[_KEY_BYTES * position : _KEY_BYTES * (position + length)]
 
     def piece(self, position: int, length: int) -> BlockOutline:
-        return BlockOutline(self.source_file, self.line_nos[position : position + length], self.key_run(position, length))
+        line_nos = self.line_nos[position : position + length]
+        return BlockOutline(self.source_file, line_nos, self.key_run(position, length))
 
     @property
     def span(self) -> tuple[int, int]:
@@ -132,9 +134,8 @@ def _line_key(text: str) -> bytes:
 
 def outline(source_file: str, lines: list[RawLine]) -> BlockOutline:
     non_blank = [line for line in lines if not line.is_blank]
-    return BlockOutline(
-        source_file, array("i", [line.line_no for line in non_blank]), b"".join(_line_key(line.text) for line in non_blank)
-    )
+    line_nos = array("i", [line.line_no for line in non_blank])
+    return BlockOutline(source_file, line_nos, b"".join(_line_key(line.text) for line in non_blank))
 
 
 # source_file -> the (first, last) raw line of each article cut from its plain-text blocks, in order.
@@ -143,12 +144,16 @@ ArticleSpans = dict[str, list[tuple[int, int]]]
 
 def plan_article_spans(outlines: list[BlockOutline], min_lines: int) -> ArticleSpans:
     """Where the articles of the batch's plain-text blocks begin and end, after the repeated-block cut."""
-    spans: ArticleSpans = {}
-    for block in _cut_repeated_blocks(outlines, min_lines):
-        spans.setdefault(block.source_file, []).append(block.span)
-    for file_spans in spans.values():
+    return _group_spans((block.source_file, block.span) for block in _cut_repeated_blocks(outlines, min_lines))
+
+
+def _group_spans(spans: Iterable[tuple[str, tuple[int, int]]]) -> ArticleSpans:
+    grouped: ArticleSpans = {}
+    for source_file, span in spans:
+        grouped.setdefault(source_file, []).append(span)
+    for file_spans in grouped.values():
         file_spans.sort()
-    return spans
+    return grouped
 
 
 def _cut_repeated_blocks(blocks: list[BlockOutline], min_lines: int) -> list[BlockOutline]:
@@ -228,23 +233,18 @@ def _record_article(document: RawDocument, record: RawRecord, date: dt.date) -> 
     )
 
 
-def text_blocks(documents: list[RawDocument], settings: SplitSettings) -> list[tuple[str, list[RawLine]]]:
-    """(source_file, lines) of every block between delimiters in the plain-text documents."""
-    return [
-        (document.source_file, lines)
-        for document in documents
-        if document.records is None
-        for lines in split_on_delimiters(document, settings)[0]
-    ]
-
-
 def split_documents(
-    documents: list[RawDocument], date: dt.date, settings: SplitSettings, spans: ArticleSpans | None = None
+    documents: list[RawDocument],
+    date: dt.date,
+    settings: SplitSettings,
+    spans: ArticleSpans | None = None,
+    cut_repeated: bool = True,
 ) -> SplitResult:
     """Cut the documents into articles.
 
     `spans`: the article spans planned over the whole batch (plan_article_spans over the outlines of
     every file), when `documents` are only part of it; None plans them from these documents alone.
+    `cut_repeated=False`: every block between delimiters is one article, before any plan exists.
     """
     blocks: list[tuple[str, list[RawLine]]] = []
     removed: list[RemovedLine] = []
@@ -260,7 +260,10 @@ def split_documents(
         document_blocks, separators = split_on_delimiters(document, settings)
         blocks.extend((document.source_file, lines) for lines in document_blocks)
         removed.extend(separators)
-    if spans is None:
+    if not cut_repeated:
+        # Blocks come with blank edges trimmed: their first and last lines are their span.
+        spans = _group_spans((source_file, (lines[0].line_no, lines[-1].line_no)) for source_file, lines in blocks)
+    elif spans is None:
         spans = plan_article_spans([outline(*block) for block in blocks], settings.repeated_block_min_lines)
     articles = [
         ArticleDraft(

@@ -88,7 +88,7 @@ def test_cleaned_chunks_spill_their_records_and_shingles_and_dedup_finds_the_sam
     outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS, str(tmp_path))]
     outlines = [block for result in outlined for block in result.outlines]
     spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines)
-    jobs = [CleanJob(chunk, spans) for chunk in chunks]
+    jobs = [CleanJob(chunk.index, spans) for chunk in chunks]
     cleaned = clean_chunk(jobs, DATE, SETTINGS, frozenset(), str(tmp_path))
     assert [chunk.n_articles for chunk in cleaned] == [1, 2]
     assert all((tmp_path / f"chunk-{chunk.index}.pickle").exists() for chunk in cleaned)
