@@ -60,6 +60,7 @@ def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, st
         "process_seconds": seconds,
         "flow_seconds": (last.finished_at - last.started_at).total_seconds(),
         "stages": json.loads(last.seconds_by_stage),
+        "peak_mb_by_stage": json.loads(last.peak_rss_mb_by_stage),
         "articles": int(last.n_articles),
         "duplicates": int(last.n_duplicates),
         "peak_rss_mb": _child_peak_rss_mb(),
@@ -222,6 +223,10 @@ def summarise(made: dict, runs: list[dict], workers: int) -> dict:
         "stages_median": {
             stage: round(statistics.median(run["stages"][stage] for run in runs), 2) for stage in runs[0]["stages"]
         },
+        # The flow process's peak by the end of each stage: where its memory grows with the day's size.
+        "flow_peak_mb_by_stage": {
+            stage: max(run["peak_mb_by_stage"][stage] for run in runs) for stage in runs[0]["peak_mb_by_stage"]
+        },
         "articles_out": runs[0]["articles"],
         "duplicates_out": runs[0]["duplicates"],
     }
@@ -236,6 +241,8 @@ def print_entry(entry: dict) -> None:
         flush=True,
     )
     print("          stages: " + ", ".join(f"{k} {v}" for k, v in entry["stages_median"].items()), flush=True)
+    by_stage = entry["flow_peak_mb_by_stage"].items()
+    print("          flow peak MB by the end of: " + ", ".join(f"{k} {v:.0f}" for k, v in by_stage), flush=True)
 
 
 if __name__ == "__main__":

@@ -261,7 +261,9 @@ def process_partition(
             with timer("commit"):
                 commit_task(data_dir, date, staging, settings, quote(deduplicated), quote(quarantined), quote(plan))
     except BaseException as error:
-        report.finish("failed", timer.seconds_by_stage, error=f"{type(error).__name__}: {error}")
+        report.finish(
+            "failed", timer.seconds_by_stage, f"{type(error).__name__}: {error}", timer.peak_rss_mb_by_stage
+        )
         write_run_row(data_dir, report, settings)
         write_manifest(data_dir, partition_manifest(report, input_path, code_version()))
         raise
@@ -283,7 +285,7 @@ def process_partition(
     worker_seconds = plan.worker_seconds + _seconds(cleaned) + _seconds(finished)
     worker_steps = {f"workers.{step}": round(value, 3) for step, value in worker_seconds.items()}
     seconds = {**timer.seconds_by_stage, **worker_steps}
-    report.finish("completed", seconds)
+    report.finish("completed", seconds, peak_rss_mb_by_stage=timer.peak_rss_mb_by_stage)
     write_run_row(data_dir, report, settings)
     # Written last: a manifest saying "completed" means every dataset of the partition was written.
     write_manifest(data_dir, partition_manifest(report, input_path, code_version()))

@@ -55,14 +55,22 @@ class RunReport:
     removed_by_rule: dict[str, int] = field(default_factory=dict)
     languages: dict[str, int] = field(default_factory=dict)
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb_by_stage: dict[str, float] = field(default_factory=dict)  # the flow process, by each step's end
 
     @classmethod
     def start(cls, run_id: str, date: dt.date, input_path: Path, settings: Settings) -> RunReport:
         return cls(run_id, date, input_path, settings.fingerprint(), dt.datetime.now(dt.timezone.utc))
 
-    def finish(self, status: str, seconds_by_stage: dict[str, float], error: str | None = None) -> None:
+    def finish(
+        self,
+        status: str,
+        seconds_by_stage: dict[str, float],
+        error: str | None = None,
+        peak_rss_mb_by_stage: dict[str, float] | None = None,
+    ) -> None:
         self.status, self.error = status, error
         self.seconds_by_stage = dict(seconds_by_stage)
+        self.peak_rss_mb_by_stage = dict(peak_rss_mb_by_stage or {})
         self.finished_at = dt.datetime.now(dt.timezone.utc)
 
     @property
@@ -104,6 +112,7 @@ class RunReport:
                 table("removed by rule", self.removed_by_rule),
                 table("language", self.languages),
                 table("stage seconds", self.seconds_by_stage),
+                table("flow process peak MB, by the end of", self.peak_rss_mb_by_stage),
             ]
             + ([f"**error:** {self.error}"] if self.error else [])
         )
@@ -151,6 +160,7 @@ def write_run_row(data_dir: Path, report: RunReport, settings: Settings) -> Path
         "removed_by_rule": json.dumps(report.removed_by_rule, sort_keys=True),
         "languages": json.dumps(report.languages, sort_keys=True),
         "seconds_by_stage": json.dumps(report.seconds_by_stage),
+        "peak_rss_mb_by_stage": json.dumps(report.peak_rss_mb_by_stage),
         "config_hash": report.config_hash,
         "code_version": code_version(),
         "error": report.error,

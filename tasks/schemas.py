@@ -120,6 +120,11 @@ RUNS = pa.schema(
         _field("removed_by_rule", pa.string(), "JSON object: removed lines counted by rule."),
         _field("languages", pa.string(), "JSON object: articles counted by language."),
         _field("seconds_by_stage", pa.string(), "JSON object: wall-clock seconds spent in each stage."),
+        _field(
+            "peak_rss_mb_by_stage",
+            pa.string(),
+            "JSON object: the flow process's peak resident memory (MB) by the end of each stage.",
+        ),
         _field("config_hash", pa.string(), "Fingerprint of the settings used."),
         _field("code_version", pa.string(), "newsetl version and git commit, when known."),
         _field("error", pa.string(), "Error message of a failed run.", nullable=True),

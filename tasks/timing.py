@@ -1,15 +1,25 @@
-"""Seconds spent per step, for the run report."""
+"""Seconds spent per step, and the process's peak memory by the end of each step, for the run report."""
 
 from __future__ import annotations
 
+import resource
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
+def peak_rss_mb() -> float:
+    """The highest resident memory of this process so far, in MB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, kB on Linux
+
+
 @dataclass
 class StageTimer:
     seconds_by_stage: dict[str, float] = field(default_factory=dict)
+    # The peak only rises: the first step whose value is the run's peak is the one that reached it.
+    peak_rss_mb_by_stage: dict[str, float] = field(default_factory=dict)
 
     @contextmanager
     def __call__(self, stage_name: str):
@@ -19,3 +29,4 @@ class StageTimer:
         finally:
             spent = self.seconds_by_stage.get(stage_name, 0.0) + time.perf_counter() - started
             self.seconds_by_stage[stage_name] = round(spent, 3)
+            self.peak_rss_mb_by_stage[stage_name] = round(peak_rss_mb(), 1)

@@ -1,6 +1,7 @@
 """The real Prefect flow on seeds/: the facts the seeds must give, schemas, re-runs, CLI errors."""
 
 import datetime as dt
+import json
 import subprocess
 import sys
 
@@ -143,6 +144,10 @@ def test_rerun_gives_identical_bytes_and_no_doubled_rows(data_dir):
     runs = read(data_dir, "runs")
     assert len(runs) == 2 and set(runs["status"]) == {"completed"}
     assert set(runs["n_articles"]) == {2} and set(runs["n_duplicates"]) == {1}
+    # Each run reports the flow process's peak memory by the end of each step; the peak never falls.
+    for peaks in map(json.loads, runs["peak_rss_mb_by_stage"]):
+        assert list(peaks) == ["plan", "clean", "dedup", "finish", "commit"]
+        assert list(peaks.values()) == sorted(peaks.values()) and peaks["plan"] > 10
 
 
 def test_a_later_date_finds_the_seeds_in_history(data_dir):
