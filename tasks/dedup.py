@@ -17,7 +17,7 @@ Every candidate pair is then verified as above; LSH alone decides nothing. Withi
 MinHash estimate lies far below both thresholds (six standard deviations) is dropped without the exact
 check: most candidates from shared paragraphs are different stories (_could_be_copies).
 
-Survivor rule. Exact and near pairs join clusters (union-find: a copy of a copy joins too). In a cluster
+Survivor rule. Exact and near pairs join clusters (a copy of a copy joins too: tasks/dedup_clusters.py). In a cluster
 the article from the earliest partition date survives (an earlier partition is published already);
 within a date, the longest (most distinct shingles: the most complete version), then the one from the
 first source file, then the first line (for an earlier partition, whose files the index does not hold:
@@ -47,6 +47,7 @@ import pyarrow as pa
 
 from tasks import minhash
 from tasks.config import DedupSettings
+from tasks.dedup_clusters import Edges, Ranking, cluster_roots, compacted, kept_nodes, resolve_containment
 from tasks.dedup_index import INDEX_DATASET, ArticleFingerprints, index_dates, index_table, load_index
 from tasks.fingerprint import Fingerprinted, content_hash, fingerprint, normalise_for_hash
 from tasks.records import CleanArticle, DuplicateRecord
@@ -77,32 +78,6 @@ def history_table(
     """The index partition of a date: the articles it kept, and the ones it dropped."""
     kept = fingerprint(articles, dt.date.min, settings).prints
     return index_table(kept, {d.article_id: d.duplicate_of for d in duplicates}, settings)
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, node: int) -> int:
-        parent = self.parent.setdefault(node, node)
-        while parent != node:
-            grandparent = self.parent[parent]
-            self.parent[node] = grandparent
-            node, parent = parent, grandparent
-        return node
-
-    def union(self, a: int, b: int) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            self.parent[max(root_a, root_b)] = min(root_a, root_b)
-
-
-@dataclass(frozen=True)
-class _Containment:
-    contained: int  # node
-    container: int  # node
-    share: float  # of the contained article's shingles found in the container
-    jaccard: float  # of the two: the tightest container is the best one
 
 
 @dataclass
@@ -149,8 +124,7 @@ def find_duplicates(
         raise ValueError("find_duplicates: the fingerprints given are not those of the articles in source order")
     else:
         batch = fingerprinted
-    clusters = _UnionFind()
-    containments: list[_Containment] = []
+    edges = Edges()
 
     # Exact copies join the first article (or the earliest index row) with the same hash; only that
     # representative takes part in the near-duplicate search.
@@ -158,44 +132,34 @@ def find_duplicates(
     if settings.exact:
         first_with_hash: dict[str, int] = {}
         for i, article in enumerate(ordered):
-            first = first_with_hash.setdefault(article.content_hash, i)
-            if first != i:
-                representative[i] = first
-                clusters.union(i, first)
-            elif (row := history.row_of_hash(article.content_hash)) is not None:
-                clusters.union(i, n + row)
+            representative[i] = first_with_hash.setdefault(article.content_hash, i)
+        del first_with_hash
+        copies = np.nonzero(representative != np.arange(n))[0]
+        edges.add_copies(copies, representative[copies])
+        twins = [(i, history.row_of_hash(ordered[i].content_hash)) for i in np.nonzero(representative == np.arange(n))[0].tolist()]
+        twins = np.array([(i, n + row) for i, row in twins if row is not None], dtype=np.int64).reshape(-1, 2)
+        edges.add_copies(twins[:, 0], twins[:, 1])
 
     similarity = _Similarity(batch, history, n)
     if settings.near:
         reps = np.nonzero(representative == np.arange(n))[0]
         eligible = reps[batch.prints.n_shingles[reps] >= settings.min_shingles]
-        _join_batch_pairs(batch, eligible, settings, clusters, containments)
-        _join_history_pairs(batch, eligible, history, settings, clusters, containments, similarity)
+        _join_batch_pairs(batch, eligible, settings, edges)
+        _join_history_pairs(batch, eligible, history, settings, edges, similarity)
 
-    def rank(node: int) -> tuple:
-        """Survivor rule: earliest date, then the longest text, then source order."""
-        if node < n:
-            article = ordered[node]
-            size = batch.prints.n_shingles[node]
-            return (date, -size, article.source_file, article.line_start, article.article_id)
-        return (history.dates[node - n], -history.n_shingles[node - n], "", 0, history.article_ids[node - n])
+    # Clusters over the batch and the index rows the edges name (numbered n, n + 1, ... there).
+    edges, history_rows = compacted(edges, n)
+    roots = cluster_roots(n + len(history_rows), edges.copies())
+    ranking = Ranking.of(date, batch.prints.n_shingles, history, history_rows)
+    survivor = ranking.survivors(roots)
+    dropped_into = resolve_containment(edges.containments(), roots, survivor, ranking, n)
+    kept_for = kept_nodes(n, roots, survivor, dropped_into)
+    in_index = kept_for >= n
+    kept_for[in_index] = n + history_rows[kept_for[in_index] - n]  # back to index row numbers
 
-    nodes = set(range(n)) | set(clusters.parent)
-    nodes.update(node for edge in containments for node in (edge.contained, edge.container))
-    members: dict[int, list[int]] = {}
-    for node in sorted(nodes):
-        members.setdefault(clusters.find(node), []).append(node)
-    survivor = {root: min(group, key=rank) for root, group in members.items()}
-    dropped_into = _resolve_containment(containments, clusters, survivor, rank, n)
-
-    survivor_rows: list[int] = []
     duplicates: list[DuplicateRecord] = []
-    for i, article in enumerate(ordered):
-        own = clusters.find(i)
-        kept = survivor[dropped_into.get(own, own)]
-        if kept == i:
-            survivor_rows.append(i)
-            continue
+    for i in np.nonzero(kept_for != np.arange(n))[0].tolist():
+        article, own, kept = ordered[i], int(roots[i]), int(kept_for[i])
         twin = history.row_of_hash(article.content_hash) if settings.exact else None
         if twin is not None:
             # An earlier partition kept this very text: name that article, even when a near copy joined
@@ -223,6 +187,7 @@ def find_duplicates(
                 similarity=round(float(value), 4),
             )
         )
+    survivor_rows = np.nonzero(kept_for == np.arange(n))[0].tolist()
     survivors = [ordered[row] for row in survivor_rows]
     return DedupResult(survivors, duplicates, batch.prints.take(survivor_rows))
 
@@ -268,28 +233,30 @@ class _Similarity:
         return int(self.batch.anchor_words[start:end][shared].sum())
 
 
-def _join_batch_pairs(batch, eligible, settings, clusters, containments) -> None:
+def _join_batch_pairs(batch: Fingerprinted, eligible: np.ndarray, settings: DedupSettings, edges: Edges) -> None:
     """Verify candidate pairs within the batch on their real shingle sets.
 
     Pairs come sorted by their first article: its set is read once and compared with all its partners'
     in one vectorised pass (a pair at a time, the calls cost more than the comparing)."""
     pairs = _batch_candidates(batch.prints, eligible, settings)
+    common = np.zeros(len(pairs), dtype=np.int64)
     firsts, starts = np.unique(pairs[:, 0], return_index=True)
     ends = np.append(starts[1:], len(pairs))
     for a, start, end in zip(firsts.tolist(), starts.tolist(), ends.tolist()):
-        partners = pairs[start:end, 1].tolist()
-        set_a = batch.shingles.of(a)
-        sets_b = [batch.shingles.of(b) for b in partners]
-        counts = minhash.shared_counts(set_a, sets_b).tolist()
-        for b, set_b, common in zip(partners, sets_b, counts):
-            if clusters.find(a) == clusters.find(b):
-                continue  # already one cluster: this pair cannot change anything
-            jaccard, a_in_b, b_in_a = minhash.similarity_from_counts(len(set_a), len(set_b), common)
-            if jaccard >= settings.threshold:
-                clusters.union(a, b)
-            elif settings.containment and max(a_in_b, b_in_a) >= settings.containment_threshold:
-                smaller, larger, share = (a, b, a_in_b) if a_in_b >= b_in_a else (b, a, b_in_a)
-                containments.append(_Containment(smaller, larger, share, jaccard))
+        partners = [batch.shingles.of(b) for b in pairs[start:end, 1].tolist()]
+        common[start:end] = minhash.shared_counts(batch.shingles.of(a), partners)
+    a, b = pairs[:, 0], pairs[:, 1]
+    sizes = batch.prints.n_shingles  # of the distinct shingles: the sets compared
+    jaccard, a_in_b, b_in_a = minhash.similarity_from_counts(sizes[a], sizes[b], common)
+    copies = jaccard >= settings.threshold
+    edges.add_copies(a[copies], b[copies])
+    if settings.containment:
+        a_smaller = a_in_b >= b_in_a
+        share = np.where(a_smaller, a_in_b, b_in_a)
+        contained = ~copies & (share >= settings.containment_threshold)
+        edges.add_containments(
+            np.where(a_smaller, a, b)[contained], np.where(a_smaller, b, a)[contained], share[contained], jaccard[contained]
+        )
 
 
 def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings) -> np.ndarray:
@@ -342,7 +309,7 @@ def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: D
     return keep
 
 
-def _join_history_pairs(batch, eligible, history, settings, clusters, containments, similarity) -> None:
+def _join_history_pairs(batch, eligible, history, settings, edges: Edges, similarity) -> None:
     """Verify candidate pairs between the batch and the index on estimates (the index holds no text)."""
     if len(history) == 0 or len(eligible) == 0:
         return
@@ -367,11 +334,11 @@ def _join_history_pairs(batch, eligible, history, settings, clusters, containmen
     if len(pairs) == 0:
         return
     jaccard, share = similarity.estimated(pairs[:, 0], pairs[:, 1])
-    for (i, row), jaccard_, share_ in zip(pairs.tolist(), jaccard.tolist(), share.tolist()):
-        if jaccard_ >= settings.threshold:
-            clusters.union(i, n + row)
-        elif settings.containment and share_ >= settings.containment_threshold:
-            containments.append(_Containment(i, n + row, share_, jaccard_))
+    copies = jaccard >= settings.threshold
+    edges.add_copies(pairs[copies, 0], n + pairs[copies, 1])
+    if settings.containment:
+        contained = ~copies & (share >= settings.containment_threshold)
+        edges.add_containments(pairs[contained, 0], n + pairs[contained, 1], share[contained], jaccard[contained])
 
 
 def _anchor_rows(prints: ArticleFingerprints, articles: np.ndarray) -> np.ndarray:
@@ -379,45 +346,6 @@ def _anchor_rows(prints: ArticleFingerprints, articles: np.ndarray) -> np.ndarra
     selected = np.zeros(len(prints), dtype=bool)
     selected[articles] = True
     return np.nonzero(selected[prints.anchor_owners()])[0]
-
-
-def _resolve_containment(containments, clusters, survivor, rank, n) -> dict[int, int]:
-    """cluster root -> root of the cluster it is dropped into (clusters that stay are absent).
-
-    A cluster goes into another when its survivor, in this batch, lies inside an article of the other
-    (its survivor is its longest member: when that is contained, the cluster is). Only the survivor's
-    containment counts: a short member lying inside an unrelated page that quotes it must not take its
-    whole cluster along. Among several containers, the tightest (highest Jaccard similarity) wins, then
-    the one whose survivor ranks first. Chains are followed; a cycle (only possible between clusters of
-    different lengths) is broken at the cluster whose survivor ranks first, which stays."""
-    best: dict[int, tuple] = {}
-    for edge in containments:
-        source, target = clusters.find(edge.contained), clusters.find(edge.container)
-        if source == target or survivor[source] != edge.contained or edge.contained >= n:
-            continue
-        choice = (-edge.jaccard, -edge.share, rank(survivor[target]), target)
-        if source not in best or choice < best[source]:
-            best[source] = choice
-    target = {source: choice[-1] for source, choice in best.items()}
-    final: dict[int, int] = {}
-
-    def resolve(start: int) -> int:
-        path, cluster = [], start
-        while cluster in target and cluster not in final and cluster not in path:
-            path.append(cluster)
-            cluster = target[cluster]
-        if cluster in path:
-            cycle = path[path.index(cluster) :]
-            del target[min(cycle, key=lambda root: rank(survivor[root]))]
-            return resolve(start)
-        end = final.get(cluster, cluster)
-        for step in path:
-            final[step] = end
-        return end
-
-    for source in sorted(target, key=lambda root: rank(survivor[root])):
-        resolve(source)
-    return {source: end for source, end in final.items() if end != source}
 
 
 def later_dates_with_copies(

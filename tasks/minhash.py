@@ -327,10 +327,16 @@ def shared_counts(set_a: np.ndarray, sets_b: list[np.ndarray]) -> np.ndarray:
     return hits[ends] - hits[ends - sizes]
 
 
-def similarity_from_counts(size_a: int, size_b: int, common: int) -> tuple[float, float, float]:
-    """(Jaccard, share of a in b, share of b in a) of two sets of these sizes sharing `common` values."""
+def similarity_from_counts(size_a, size_b, common) -> tuple:
+    """(Jaccard, share of a in b, share of b in a) of sets of these sizes sharing `common` values: floats
+    for ints, float64 arrays for int arrays (the same values: both divide in IEEE double precision)."""
+    if np.ndim(common) == 0:
+        union = size_a + size_b - common
+        return (common / union if union else 1.0, common / max(size_a, 1), common / max(size_b, 1))
+    size_a, size_b, common = (np.asarray(values, dtype=np.int64) for values in (size_a, size_b, common))
     union = size_a + size_b - common
-    return (common / union if union else 1.0, common / max(size_a, 1), common / max(size_b, 1))
+    jaccard = np.where(union > 0, common / np.maximum(union, 1), 1.0)
+    return jaccard, common / np.maximum(size_a, 1), common / np.maximum(size_b, 1)
 
 
 def jaccard_and_containment(set_a: np.ndarray, set_b: np.ndarray) -> tuple[float, float, float]:

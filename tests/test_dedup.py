@@ -15,10 +15,7 @@ from tasks import minhash
 from tasks.config import ConfigError, DedupSettings, parse_config
 from tasks import dedup as dedup_module
 from tasks.dedup import (
-    _Containment,
     _could_be_copies,
-    _resolve_containment,
-    _UnionFind,
     content_hash,
     deduplicate,
     find_duplicates,
@@ -27,6 +24,7 @@ from tasks.dedup import (
     load_history,
     normalise_for_hash,
 )
+from tasks.dedup_clusters import Edges, Ranking, cluster_roots, kept_nodes, resolve_containment
 from tasks.dedup_index import ArticleFingerprints, DedupIndexError, index_dir
 from tasks.fingerprint import fingerprint
 from tasks.records import CleanArticle, Paragraph
@@ -226,10 +224,47 @@ def test_near_and_containment_can_be_switched_off():
 
 
 def test_a_containment_cycle_keeps_the_cluster_whose_survivor_ranks_first():
-    clusters = _UnionFind()
-    edges = [_Containment(a, b, share=0.9, jaccard=0.3) for a, b in [(0, 1), (1, 0), (2, 0)]]
-    final = _resolve_containment(edges, clusters, {0: 0, 1: 1, 2: 2}, rank=lambda node: node, n=3)
+    ranking = Ranking(np.zeros(3, np.int64), np.zeros(3, np.int64), np.arange(3))  # node 0 ranks first
+    edges = Edges()
+    edges.add_containments(np.array([0, 1, 2]), np.array([1, 0, 0]), np.full(3, 0.9), np.full(3, 0.3))
+    roots = cluster_roots(3, edges.copies())
+    final = resolve_containment(edges.containments(), roots, ranking.survivors(roots), ranking, n=3)
     assert final == {1: 0, 2: 0}
+
+
+def test_clusters_are_the_connected_components_named_by_their_smallest_node():
+    rng = np.random.default_rng(7)
+    for n_nodes, n_edges in [(1, 0), (50, 10), (200, 150), (300, 600)]:
+        copies = rng.integers(0, n_nodes, size=(n_edges, 2))
+        component = list(range(n_nodes))  # reference: relabel until every edge is satisfied
+
+        def find(node: int) -> int:
+            while component[node] != node:
+                node = component[node]
+            return node
+
+        for a, b in copies.tolist():
+            low, high = sorted((find(a), find(b)))
+            component[high] = low
+        expected = [find(node) for node in range(n_nodes)]
+        assert cluster_roots(n_nodes, copies).tolist() == expected
+
+
+def test_a_long_chain_of_copies_is_one_cluster():
+    chain = np.stack([np.arange(1, 5000), np.arange(4999)], axis=1)[::-1]  # 4999 -> 4998 -> ... -> 0
+    assert (cluster_roots(5000, chain) == 0).all()
+
+
+def test_the_survivor_is_the_earliest_then_largest_then_first_member_and_others_point_at_it():
+    # nodes 0-2 one cluster, 3-4 another; node 5 alone
+    ranking = Ranking(
+        date_ordinal=np.array([10, 10, 10, 10, 9, 10]), size=np.array([5, 9, 9, 1, 1, 1]), tiebreak=np.arange(6)
+    )
+    roots = cluster_roots(6, np.array([[0, 1], [2, 1], [3, 4]]))
+    survivor = ranking.survivors(roots)
+    assert survivor[0] == 1 and survivor[3] == 4 and survivor[5] == 5  # larger wins; then the earlier date
+    assert kept_nodes(6, roots, survivor, {}).tolist() == [1, 1, 1, 4, 4, 5]
+    assert kept_nodes(6, roots, survivor, {3: 0}).tolist() == [1, 1, 1, 1, 1, 5]  # cluster 3 dropped into 0
 
 
 # --- signatures ------------------------------------------------------------------------------------------
@@ -304,6 +339,15 @@ def test_copies_of_earlier_partitions_are_duplicates_of_them(tmp_path):
         ("update", "old", yesterday, "near"),
         ("teaser", "ukraine", yesterday, "contained"),
     ]
+
+
+def test_among_index_rows_of_one_date_and_size_the_smallest_article_id_survives(tmp_path):
+    state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
+    write_index(state, yesterday - dt.timedelta(days=1), [article("unrelated", ANOTHER_STORY)])
+    write_index(state, yesterday, [article("b-id", MIGRANTS), article("a-id", MIGRANTS, "b.txt")])
+    update = [p.replace("50,271", "50,913") for p in MIGRANTS]
+    survivors, duplicates = run_date(state, DATE, [article("update", update)])
+    assert survivors == [] and duplicates == [("update", "a-id", yesterday, "near")]
 
 
 def test_an_exact_copy_of_an_earlier_article_names_it_even_when_a_bridge_joins_it_to_a_longer_one(tmp_path):
