@@ -65,6 +65,7 @@ _INDEX_ROWS_PER_KEY = 8
 # exactly (_could_be_copies): about six standard deviations of a 256-value estimate (sd <= 0.032).
 _ESTIMATE_MARGIN = 0.2
 _ESTIMATE_BLOCK = 10_000
+_ANCHOR_PART_BITS = 3
 
 
 def load_history(state_dir: Path, before: dt.date, settings: DedupSettings) -> ArticleFingerprints:
@@ -268,22 +269,34 @@ def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, setting
     took several kB per article."""
     n = len(prints)
     kept = np.zeros(0, dtype=np.int64)  # pair codes low * n + high, sorted
+    pending: list[np.ndarray] = []  # screened pieces not merged yet
     for pairs in _candidate_pieces(prints, eligible, settings):
         pairs = minhash.unique_pairs(pairs, n)
         pairs = pairs[_could_be_copies(prints, pairs, settings)]
-        kept = minhash.sorted_unique(np.concatenate([kept, pairs[:, 0] * n + pairs[:, 1]]))
+        pending.append(pairs[:, 0] * n + pairs[:, 1])
+        # Merged once they hold as many pairs as `kept`: sorting `kept` again for each of the ~600 pieces
+        # cost more than the screening on a large day, and waiting at most doubles what is held.
+        if sum(map(len, pending)) > len(kept):
+            kept, pending = minhash.sorted_unique(np.concatenate([kept, *pending])), []
+    kept = minhash.sorted_unique(np.concatenate([kept, *pending]))
     return np.stack([kept // n, kept % n], axis=1)
 
 
 def _candidate_pieces(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings):
-    signatures = prints.signatures[eligible]
     for band in range(settings.bands):
-        keys = minhash.band_key(signatures, band, settings.rows)
+        keys = minhash.band_key(prints.signatures, band, settings.rows)[eligible]
         yield from minhash.pair_pieces_sharing_a_key(keys, eligible, _BUCKET_NEIGHBOURS)
     if settings.containment:
-        rows = _anchor_rows(prints, eligible)
-        owners = prints.anchor_owners()[rows]
-        yield from minhash.pair_pieces_sharing_a_key(prints.anchors[rows], owners, _BUCKET_NEIGHBOURS)
+        # Anchors (~10 an article) in parts by their top bits: equal anchors fall in the same part, and
+        # sorting one part at a time holds an eighth of the working arrays.
+        owners = prints.anchor_owners()
+        is_eligible = np.zeros(len(prints), dtype=bool)
+        is_eligible[eligible] = True
+        of_eligible = is_eligible[owners]
+        part_of = prints.anchors >> np.uint32(32 - _ANCHOR_PART_BITS)
+        for part in range(2**_ANCHOR_PART_BITS):
+            rows = np.nonzero(of_eligible & (part_of == part))[0]
+            yield from minhash.pair_pieces_sharing_a_key(prints.anchors[rows], owners[rows], _BUCKET_NEIGHBOURS)
 
 
 def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: DedupSettings) -> np.ndarray:
