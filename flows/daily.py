@@ -127,7 +127,9 @@ def _batch_line_index(
     recount = cut_files([block for chunk in outlined for block in chunk.outlines], spans)
     if recount:
         # A block cut into several articles counts its lines per article: read those files again.
-        jobs = [[(chunk.index, recount & _names(chunk), spans)] for chunk in chunks if recount & _names(chunk)]
+        jobs = [
+            [(chunk.index, recount & _names(chunk), _spans_of(chunk, spans))] for chunk in chunks if recount & _names(chunk)
+        ]
         recount_chunk = partial(recount_line_rows, date=date, settings=settings, spill_dir=str(spill_dir))
         recounted = map_chunk_list(recount_chunk, jobs, settings.parallel)
         rows = replace_rows_of_files(rows, np.concatenate(recounted), recount, date)
