@@ -99,7 +99,7 @@ def plan_task(
     outcomes, _ = find_input(input_path, settings.input.extensions)
     chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
     outline = partial(outline_chunk, date=date, settings=settings, spill_dir=str(spill_dir))
-    outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel)
+    outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel, _costs(chunks))
     outlines = [block for chunk in outlined for block in chunk.outlines]
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
     learned_on = settings.clean.learned.enabled
@@ -136,6 +136,10 @@ def _batch_line_index(
     return line_index_table(rows)
 
 
+def _costs(chunks: list[Chunk]) -> list[int]:
+    return [chunk.n_bytes for chunk in chunks]
+
+
 def _names(chunk: Chunk) -> set[str]:
     return {file.source_file for file in chunk.to_read}
 
@@ -150,7 +154,7 @@ def clean_task(plan: Plan, date: dt.date, settings: Settings, spill_dir: Path) -
     spill_dir.mkdir(parents=True, exist_ok=True)
     jobs = [[CleanJob(chunk.index, _spans_of(chunk, plan.spans))] for chunk in plan.chunks]
     clean = partial(clean_chunk, date=date, settings=settings, learned=plan.learned, spill_dir=str(spill_dir))
-    return map_chunk_list(clean, jobs, settings.parallel)
+    return map_chunk_list(clean, jobs, settings.parallel, _costs(plan.chunks))
 
 
 @stage(name="dedup")
@@ -187,7 +191,8 @@ def finish_task(
         chunk_files = sorted({ref.source_file for ref in chunk.refs})
         duplicates = [duplicate for name in chunk_files for duplicate in duplicates_by_file.get(name, [])]
         jobs.append([FinishJob(chunk.spill, chunk.index, duplicates)])
-    return map_chunk_list(partial(finish_chunk, settings=settings, staging=str(staging)), jobs, settings.parallel)
+    finish = partial(finish_chunk, settings=settings, staging=str(staging))
+    return map_chunk_list(finish, jobs, settings.parallel, [len(chunk.refs) for chunk in chunks])
 
 
 @stage(name="commit")

@@ -52,13 +52,21 @@ def chunked(items: Sequence[Item], size: int) -> list[Sequence[Item]]:
 
 
 def map_chunk_list(
-    function: Callable[[Sequence[Item]], list[Result]], chunks: list[Sequence[Item]], settings: ParallelSettings
+    function: Callable[[Sequence[Item]], list[Result]],
+    chunks: list[Sequence[Item]],
+    settings: ParallelSettings,
+    costs: Sequence[float] | None = None,
 ) -> list[Result]:
-    """function(chunk) for every chunk already made, results concatenated in chunk order."""
+    """function(chunk) for every chunk already made, results concatenated in chunk order.
+
+    `costs` (one per chunk, e.g. its bytes): the pool starts the costliest chunks first, so that a large
+    file's chunk is not the last one running while the other workers idle."""
     if settings.dask_address:
         return map_on_cluster(function, chunks, settings.dask_address, settings.dask_timeout_seconds)
     workers = min(worker_count(settings), len(chunks))
     if workers <= 1:
         return [result for chunk in chunks for result in function(chunk)]
+    start_order = range(len(chunks)) if costs is None else sorted(range(len(chunks)), key=lambda i: -costs[i])
     with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
-        return [result for chunk_results in pool.map(function, chunks) for result in chunk_results]
+        futures = {i: pool.submit(function, chunks[i]) for i in start_order}
+        return [result for i in range(len(chunks)) for result in futures[i].result()]

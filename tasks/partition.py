@@ -58,6 +58,7 @@ CHUNK_DATASETS = ("articles", "articles_other_languages", "paragraphs", "sentenc
 class Chunk:
     index: int  # names its part files (write.part_file_name) and spills
     files: list[InputFile | QuarantineRecord]  # in file order; a QuarantineRecord is a file not to read
+    n_bytes: int = 0  # of its files on disk: what its work costs, roughly
 
     @property
     def to_read(self) -> list[InputFile]:
@@ -67,15 +68,15 @@ class Chunk:
 def make_chunks(outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float) -> list[Chunk]:
     """Consecutive entries of about chunk_bytes of files each (a larger file alone), in file order."""
     groups: list[list[InputFile | QuarantineRecord]] = [[]]
-    size = 0
+    sizes = [0]
     for entry in outcomes:
         entry_bytes = _size(entry)
-        if groups[-1] and size + entry_bytes > chunk_bytes:
+        if groups[-1] and sizes[-1] + entry_bytes > chunk_bytes:
             groups.append([])
-            size = 0
+            sizes.append(0)
         groups[-1].append(entry)
-        size += entry_bytes
-    return [Chunk(index, files) for index, files in enumerate(groups) if files]
+        sizes[-1] += entry_bytes
+    return [Chunk(index, files, size) for index, (files, size) in enumerate(zip(groups, sizes)) if files]
 
 
 def _size(entry: InputFile | QuarantineRecord) -> int:

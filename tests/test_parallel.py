@@ -1,3 +1,4 @@
+import time
 from functools import partial
 from types import SimpleNamespace
 
@@ -27,6 +28,21 @@ def one_by_one(function, items, settings=TWO_WORKERS):
 
 def test_chunks_keep_order_and_cover_everything():
     assert chunked(list(range(7)), 3) == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def _started_at(chunk: list[float]) -> list[tuple[float, float]]:
+    started = time.monotonic()
+    time.sleep(chunk[0])
+    return [(chunk[0], started)]
+
+
+def test_the_costliest_chunks_start_first_and_results_keep_chunk_order():
+    chunks = [[0.2], [0.2], [0.2], [0.01]]
+    results = map_chunk_list(_started_at, chunks, TWO_WORKERS, costs=[1, 1, 1, 5])
+    assert [seconds for seconds, _ in results] == [0.2, 0.2, 0.2, 0.01]
+    started = [at for _, at in results]
+    # Chunk 3 goes first; chunk 2, the last by cost, waits for a worker to finish a 0.2 s chunk.
+    assert started[3] < started[2] - 0.1
 
 
 def test_workers_give_the_same_articles_as_one_process():
