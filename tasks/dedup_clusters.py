@@ -40,21 +40,25 @@ class Edges:
     def copies(self) -> np.ndarray:
         return np.concatenate(self._copies) if self._copies else np.zeros((0, 2), dtype=np.int64)
 
-    def containments(self) -> list[tuple[int, int, float, float]]:
-        """(contained, container, share, jaccard) rows, in the order they were added."""
+    def containment_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """contained, container, share, jaccard: one entry per containment edge, in the order added."""
         if not self._containments:
-            return []
-        columns = [np.concatenate(column).tolist() for column in zip(*self._containments)]
-        return list(zip(*columns))
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+        contained, container, share, jaccard = (np.concatenate(column) for column in zip(*self._containments))
+        return contained.astype(np.int64), container.astype(np.int64), share, jaccard
+
+    def containments(self) -> list[tuple[int, int, float, float]]:
+        """The containment edges as (contained, container, share, jaccard) rows."""
+        return list(zip(*(column.tolist() for column in self.containment_columns())))
 
 
 def compacted(edges: Edges, n: int) -> tuple[Edges, np.ndarray]:
     """The same edges with the index rows they name renumbered n, n + 1, ... in row order, and those rows:
     the index holds every earlier date's articles, and arrays over all of them would grow with the history
     rather than with the day."""
-    copies, containments = edges.copies(), edges.containments()
-    contained_nodes = np.array([(row[0], row[1]) for row in containments], dtype=np.int64).reshape(-1, 2)
-    nodes = np.concatenate([copies.ravel(), contained_nodes.ravel()])
+    copies = edges.copies()
+    contained, container, share, jaccard = edges.containment_columns()
+    nodes = np.concatenate([copies.ravel(), contained, container])
     history_rows = np.unique(nodes[nodes >= n]) - n
 
     def renumbered(nodes: np.ndarray) -> np.ndarray:
@@ -62,9 +66,7 @@ def compacted(edges: Edges, n: int) -> tuple[Edges, np.ndarray]:
 
     result = Edges()
     result.add_copies(renumbered(copies[:, 0]), renumbered(copies[:, 1]))
-    if containments:
-        share, jaccard = (np.array([row[k] for row in containments], dtype=np.float64) for k in (2, 3))
-        result.add_containments(renumbered(contained_nodes[:, 0]), renumbered(contained_nodes[:, 1]), share, jaccard)
+    result.add_containments(renumbered(contained), renumbered(container), share, jaccard)
     return result, history_rows
 
 
