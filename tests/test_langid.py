@@ -161,12 +161,37 @@ def test_ngrams_are_exactly_langdetects(text):
     known = {int(key) for key in model.gram_keys}
     expected = Counter({key: count for key, count in expected.items() if key in known})
 
-    chars = langid._normalized_chars(text, model)
-    # Read in two stages, to check that a stage boundary loses no n-gram that spans it.
-    middle = len(chars) // 2
-    keys = np.concatenate([langid._ngram_keys(chars, 0, middle, model), langid._ngram_keys(chars, middle, len(chars), model)])
-    found = Counter(int(key) for key in model.gram_keys[model.rows_of(keys)])
-    assert found == expected and expected
+    # The text twice, to check that no n-gram runs from one text into the next.
+    chars, owner = langid._normalized_chars([text, text], model)
+    texts = langid._Texts.of(chars, owner)
+    for index in (0, 1):
+        at = np.flatnonzero(owner == index)
+        # Read in two stages, to check that a stage boundary loses no n-gram that spans it.
+        middle = len(at) // 2
+        keys = np.concatenate([langid._ngrams_ending_at(texts, part, model)[0] for part in (at[:middle], at[middle:])])
+        rows = model.rows_of(keys)
+        found = Counter(int(key) for key in model.gram_keys[rows[rows >= 0]])
+        assert found == expected and expected
+
+
+def test_hash_table_finds_every_profile_ngram_and_nothing_else():
+    model = langid.loaded_model()
+    assert np.array_equal(model.rows_of(model.gram_keys), np.arange(len(model.gram_keys)))
+    absent = np.array([langid._gram_key(gram) for gram in ("\x00", "qqq", "\U0010ffff", "zzx")], dtype=np.uint64)
+    assert (model.rows_of(absent) == -1).all()
+
+
+def test_batches_give_the_same_answers_as_one_text_at_a_time(identifier):
+    texts = [
+        *NEWS.values(), "", "   ", "12:45 -- 3,500", "OK", NEWS["ru"] + " Apple iPhone", "A" * 3000,
+        " ".join(NEWS.values()) * 5, "Tie\u0302\u0301ng Vie\u0323\u0302t " * 20, "mail press@example.org now",
+    ]
+    one_at_a_time = [identifier.identify(text) for text in texts]
+    assert identifier.identify_many(texts) == one_at_a_time
+    assert identifier.identify_many(texts[::-1]) == one_at_a_time[::-1]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(langid, "_BATCH_CHARS", 300)  # many small batches, some of one text
+        assert identifier.identify_many(texts) == one_at_a_time
 
 
 def _shipped_profiles() -> dict[str, dict]:
@@ -221,7 +246,7 @@ def uncut_identifier() -> LanguageIdentifier:
 def test_common_cut_fixes_short_romanian_without_diacritics(identifier, uncut_identifier, text):
     assert identifier.identify(text)[0] == "ro"
     assert uncut_identifier.identify(text)[0] != "ro"
-    assert len(uncut_identifier._model.gram_keys) > len(identifier._model.gram_keys)
+    assert len(uncut_identifier._model.log_probs) > len(identifier._model.log_probs)
 
 
 def test_model_is_loaded_once_under_concurrent_first_use(monkeypatch):
