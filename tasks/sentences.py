@@ -371,6 +371,9 @@ _RULES_BY_LANGUAGE: Mapping[str, _Rules] = MappingProxyType(
 
 
 def _rules_for(language: str | None) -> _Rules:
+    rules = _RULES_BY_LANGUAGE.get(language)  # most calls: a plain code ("en")
+    if rules is not None:
+        return rules
     if not language:
         return _DEFAULT_RULES
     # "en-GB", "zh_cn" and "ZH-TW" use the rules of their base language; unknown codes ("und") the default.
@@ -392,10 +395,13 @@ def split_sentences(text: str, language: str | None = None) -> list[tuple[int, i
 
 def _blocks(text: str) -> list[tuple[int, int]]:
     """(start, end) of each run of text between blank lines, without surrounding whitespace."""
+    if "\n" not in text:  # a paragraph of one line: one block
+        stripped = text.strip()
+        start = len(text) - len(text.lstrip())
+        return [(start, start + len(stripped))] if stripped else []
     cuts = [0]
-    if "\n" in text:
-        for blank in _BLANK_LINE.finditer(text):
-            cuts += (blank.start(), blank.end())
+    for blank in _BLANK_LINE.finditer(text):
+        cuts += (blank.start(), blank.end())
     cuts.append(len(text))
     blocks = []
     for start, end in zip(cuts[::2], cuts[1::2]):
