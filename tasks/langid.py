@@ -272,8 +272,9 @@ def _ngrams_ending_at(texts: _Texts, at: np.ndarray, model: _Model) -> tuple[np.
     chars, position = texts.chars, texts.position[at]
     char = chars[at]
     # Two spaces before each text stand for "start of text", which langdetect treats as a word boundary.
-    previous = np.where(position >= 1, chars[at - 1], _SPACE)
-    before_previous = np.where(position >= 2, chars[at - 2], _SPACE)
+    # (np.maximum: at - 2 may lie before the first character; what it reads there is not used.)
+    previous = np.where(position >= 1, chars[np.maximum(at - 1, 0)], _SPACE)
+    before_previous = np.where(position >= 2, chars[np.maximum(at - 2, 0)], _SPACE)
 
     yields = ~(model.is_upper[char] & model.is_upper[previous])
     is_space = char == _SPACE

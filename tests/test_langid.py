@@ -182,8 +182,9 @@ def test_hash_table_finds_every_profile_ngram_and_nothing_else():
 
 
 def test_batches_give_the_same_answers_as_one_text_at_a_time(identifier):
+    # identifier has min_chars=0: "a" alone is a batch of one character.
     texts = [
-        *NEWS.values(), "", "   ", "12:45 -- 3,500", "OK", NEWS["ru"] + " Apple iPhone", "A" * 3000,
+        *NEWS.values(), "", "   ", "12:45 -- 3,500", "OK", "a", NEWS["ru"] + " Apple iPhone", "A" * 3000,
         " ".join(NEWS.values()) * 5, "Tie\u0302\u0301ng Vie\u0323\u0302t " * 20, "mail press@example.org now",
     ]
     one_at_a_time = [identifier.identify(text) for text in texts]
