@@ -5,7 +5,8 @@ langdetect itself walks the text character by character in Python and then sampl
 module keeps langdetect's text normalisation exactly and its model with one correction (the last point
 below), but
 
-* extracts the n-grams with numpy instead of a Python loop;
+* extracts the n-grams with numpy instead of a Python loop, for many texts at once, and sums each
+  distinct word's n-grams once per process (_WordSums);
 * scores *every* n-gram (naive Bayes: the product that langdetect estimates by sampling), so there is
   no randomness at all: the same text always gets the same answer, whatever the order of calls or
   the thread;
@@ -289,25 +290,112 @@ def _ngrams_ending_at(texts: _Texts, at: np.ndarray, model: _Model) -> tuple[np.
     return keys, np.concatenate([owner[mask] for mask in yielded])
 
 
-def _sums_by_owner(log_probs: np.ndarray, rows: np.ndarray, owner: np.ndarray, n_texts: int) -> np.ndarray:
-    """float64 (n_texts, languages): for each text, the sum of the rows of log_probs it lists.
+def _sums_by_owner(table: np.ndarray, rows: np.ndarray, owner: np.ndarray, n_texts: int) -> np.ndarray:
+    """float64 (n_texts, languages): for each text, the sum of the rows of `table` it lists.
 
-    As counts (texts x distinct rows of the batch) times those rows: one matrix product, several times
-    faster than gathering a row per n-gram and adding them up. Exact either way (_check_sums_are_exact).
+    Not a matrix product (counts x table): numpy hands that to a multi-threaded BLAS, whose threads
+    made it 2-3x slower on a machine whose cores the workers already use.
     """
-    listed = np.zeros(len(log_probs), dtype=bool)
-    listed[rows] = True
-    distinct = np.flatnonzero(listed)
-    column_of_row = np.cumsum(listed) - 1
-    counts = np.bincount(owner * len(distinct) + column_of_row[rows], minlength=n_texts * len(distinct))
-    return counts.reshape(n_texts, len(distinct)).astype(np.float64) @ log_probs[distinct].astype(np.float64)
+    order = np.argsort(owner, kind="stable")
+    counts = np.bincount(owner, minlength=n_texts)
+    sums = np.zeros((n_texts, table.shape[1]))
+    present = counts > 0
+    if present.any():
+        starts = (np.cumsum(counts) - counts)[present]
+        sums[present] = np.add.reduceat(table[rows[order]], starts, axis=0, dtype=np.float64)
+    return sums
+
+
+class _WordSums:
+    """The log-likelihood sum and n-gram count of whole words, computed once per word and process.
+
+    A word (a run of characters between spaces, after normalisation) yields the same n-grams wherever
+    it stands: those of " word", plus the last 2- and 3-gram of " word " when a space closes it. So a
+    text's sum is the sum of its words' sums (exact, _check_sums_are_exact), and news text repeats its
+    words. A word closed by a space is keyed by its characters; a text's last word, with no space after
+    it, by its characters and a space (no word holds a space).
+    """
+
+    MAX_WORDS = 50_000  # emptied when full: the sums then take ~30 MB at most
+
+    def __init__(self, model: _Model):
+        self._model = model
+        self._index: dict[str, int] = {}
+        # Rows past len(self._index) are free: the arrays grow by doubling.
+        self._sums = np.zeros((1024, len(model.languages)))
+        self._counts = np.zeros(1024, dtype=np.int64)
+        self.lock = threading.Lock()  # held while the arrays returned by rows are read
+
+    def rows(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sums, counts, row of each word in them); the arrays are valid until the next call."""
+        index = self._index
+        new = list(dict.fromkeys([word for word in words if word not in index]))
+        if len(index) + len(new) > self.MAX_WORDS:
+            index.clear()
+            new = list(dict.fromkeys(words))
+        if new:
+            first, last = len(index), len(index) + len(new)
+            if last > len(self._counts):
+                capacity = max(last, 2 * len(self._counts))
+                self._sums = np.concatenate((self._sums[:first], np.zeros((capacity - first, self._sums.shape[1]))))
+                self._counts = np.concatenate((self._counts[:first], np.zeros(capacity - first, dtype=np.int64)))
+            self._sums[first:last], self._counts[first:last] = self._score(new)
+            index.update(zip(new, range(first, last)))
+        rows = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
+        return self._sums, self._counts, rows
+
+    def _score(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        model = self._model
+        # Each word as a text of its own, closed by a space if it has one: "word " or "word".
+        texts = [word[:-1] if word.endswith(" ") else word + " " for word in words]
+        chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        texts = _Texts.of(chars.astype(np.uint64), np.repeat(np.arange(len(words)), [len(text) for text in texts]))
+        keys, owner = _ngrams_ending_at(texts, np.arange(len(chars)), model)
+        rows = model.rows_of(keys)
+        known = rows >= 0
+        counts = np.bincount(owner[known], minlength=len(words))
+        return _sums_by_owner(model.log_probs, rows[known], owner[known], len(words)), counts
+
+
+_word_sums: dict[int, _WordSums] = {}  # by id() of the model: one per model, shared by identifiers
+_word_sums_lock = threading.Lock()
+
+
+def _word_sums_of(model: _Model) -> _WordSums:
+    with _word_sums_lock:
+        found = _word_sums.get(id(model))
+        if found is None or found._model is not model:  # (an id can be reused once a model is gone)
+            found = _word_sums[id(model)] = _WordSums(model)
+        return found
+
+
+def _whole_words(texts: str, start: int, end: int, text_start: int, text_end: int) -> tuple[int, int]:
+    """(first, last): texts[first:last] holds the whole words whose n-grams all lie at positions start..end-1
+    of the text at texts[text_start:text_end] (end <= text_end); the n-grams of [start, first) and
+    [last, end) belong to words cut by a bound."""
+    if start > text_start and texts[start - 1] != " ":
+        closing = texts.find(" ", start, end)  # the word running on from the previous stage ends there
+        first = end if closing == -1 else closing + 1
+    else:
+        first = start
+    if end == text_end:
+        return first, end
+    last_space = texts.rfind(" ", first, end)  # a word after it runs past end or is closed at end
+    return first, max(first, last_space + 1)
+
+
+def _word_keys(texts: str, first: int, last: int) -> list[str]:
+    """_WordSums keys of the words of texts[first:last] (each closed by a space but maybe a text's last)."""
+    pieces = texts[first:last].split(" ")
+    if pieces[-1]:  # text[first:last] ends the text without a space: its last word is not closed
+        pieces[-1] += " "
+    return [piece for piece in pieces if piece]
 
 
 # Texts are scored together in batches of at most this many characters and texts: enough to spread
-# numpy's per-call cost over many texts, few enough that the counts matrix of _sums_by_owner (texts x
-# distinct n-grams) stays within a few MB.
+# numpy's per-call cost over many texts, few enough that the rows gathered by _sums_by_owner stay small.
 _BATCH_CHARS = 50_000
-_BATCH_TEXTS = 128
+_BATCH_TEXTS = 512
 
 
 def _batches(texts: list[tuple[int, str]]):
@@ -326,7 +414,8 @@ def _batches(texts: list[tuple[int, str]]):
 class LanguageIdentifier:
     """Naive Bayes over all of langdetect's n-grams; deterministic, so settings.seed is not used."""
 
-    def __init__(self, settings: LangidSettings):
+    def __init__(self, settings: LangidSettings, model: _Model | None = None):
+        """`model`: another model than the shipped profiles' (the tests compare profile cuts)."""
         self.settings = settings
         # math.inf reads all max_chars characters (the benchmark does, to measure what stopping
         # early costs).
@@ -334,7 +423,8 @@ class LanguageIdentifier:
         # -log(smoothing) bounds every log-probability, since p(n-gram | language) >= 0.
         if 3 * settings.max_chars * -math.log(_SMOOTHING) >= _MAX_EXACT_SUM:
             raise ValueError(f"langid.max_chars={settings.max_chars} is too large for exact log-likelihood sums")
-        self._model = loaded_model()
+        self._model = model or loaded_model()
+        self._words = _word_sums_of(self._model)
 
     def identify(self, text: str) -> tuple[str, float]:
         """(ISO 639-1 code as langdetect names it, e.g. 'en', 'de', 'zh-cn'; probability).
@@ -384,26 +474,56 @@ class LanguageIdentifier:
 
         Each text is read in stages (first_stage_chars, then doubling the total) until one language
         leads the runner-up by early_stop_margin; every text of the batch reads the same stage together.
+        A stage's whole words come from _WordSums, the n-grams of words cut by its bounds one by one.
         The sums are exact (_check_sums_are_exact), so they do not depend on the order of the n-grams.
         """
         model = self._model
         texts_read = _Texts.of(*_normalized_chars(texts, model))
         lengths = np.bincount(texts_read.owner, minlength=len(texts))
+        text_ends = np.cumsum(lengths)
+        text_starts = text_ends - lengths
+        # surrogatepass: as in _normalized_chars, a lone surrogate is a code point like any other.
+        normalized = texts_read.chars.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
         log_likelihood = np.zeros((len(texts), len(model.languages)))
         n_grams = np.zeros(len(texts), dtype=np.int64)
         reading = lengths > 0
         start, end = 0, self.settings.first_stage_chars
         while reading.any():
-            in_stage = (texts_read.position >= start) & (texts_read.position < end)
-            keys, owner = _ngrams_ending_at(texts_read, np.flatnonzero(in_stage & reading[texts_read.owner]), model)
-            rows = model.rows_of(keys)
-            known = rows >= 0
-            log_likelihood += _sums_by_owner(model.log_probs, rows[known], owner[known], len(texts))
-            n_grams += np.bincount(owner[known], minlength=len(texts))
+            cut_ranges, word_keys, word_owner = [], [], []
+            for index, text_start, text_end in zip(
+                np.flatnonzero(reading).tolist(), text_starts[reading].tolist(), text_ends[reading].tolist()
+            ):
+                stage_start, stage_end = text_start + start, min(text_start + end, text_end)
+                first, last = _whole_words(normalized, stage_start, stage_end, text_start, text_end)
+                cut_ranges += ((stage_start, first), (last, stage_end))
+                if first < last:
+                    keys = _word_keys(normalized, first, last)
+                    word_keys += keys
+                    word_owner += [index] * len(keys)
+            self._add_cut_ngrams(texts_read, cut_ranges, log_likelihood, n_grams)
+            self._add_words(word_keys, np.array(word_owner, dtype=np.int64), log_likelihood, n_grams)
             runner_up, best = np.partition(log_likelihood, -2, axis=1)[:, -2:].T
             reading &= (best - runner_up < self.early_stop_margin) & (lengths > end)
             start, end = end, 2 * end
         return log_likelihood, n_grams
+
+    def _add_cut_ngrams(self, texts_read: _Texts, ranges: list[tuple[int, int]], log_likelihood, n_grams) -> None:
+        bounds = np.array(ranges, dtype=np.int64).reshape(-1, 2)
+        sizes = bounds[:, 1] - bounds[:, 0]
+        at = np.repeat(bounds[:, 0] - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
+        keys, owner = _ngrams_ending_at(texts_read, at, self._model)
+        rows = self._model.rows_of(keys)
+        known = rows >= 0
+        log_likelihood += _sums_by_owner(self._model.log_probs, rows[known], owner[known], len(log_likelihood))
+        n_grams += np.bincount(owner[known], minlength=len(n_grams))
+
+    def _add_words(self, keys: list[str], owner: np.ndarray, log_likelihood, n_grams) -> None:
+        if not keys:
+            return
+        with self._words.lock:  # identify may be called from several threads
+            sums, counts, rows = self._words.rows(keys)
+            log_likelihood += _sums_by_owner(sums, rows, owner, len(log_likelihood))
+            n_grams += np.bincount(owner, weights=counts[rows], minlength=len(n_grams)).astype(np.int64)
 
 
 _factory: DetectorFactory | None = None

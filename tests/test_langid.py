@@ -229,9 +229,7 @@ def uncut_identifier() -> LanguageIdentifier:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(langid, "PROFILE_CUT_RATIO", 100_000)
         model = langid._load_model()
-    uncut = LanguageIdentifier(NO_THRESHOLDS)
-    uncut._model = model
-    return uncut
+    return LanguageIdentifier(NO_THRESHOLDS, model)
 
 
 @pytest.mark.parametrize(
@@ -329,3 +327,51 @@ def test_chinese_scripts_are_kept_apart_or_merged_as_configured():
     simplified = "中华人民共和国国务院总理今天在北京会见了来访的外国代表团，双方就经济合作交换了意见。"
     assert LanguageIdentifier(LangidSettings(min_chars=10)).identify(simplified)[0] == "zh-cn"
     assert LanguageIdentifier(LangidSettings(min_chars=10, merge_chinese=True)).identify(simplified)[0] == "zh"
+
+
+def _ngram_by_ngram(identifier: LanguageIdentifier, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Log-likelihoods and n-gram counts as the sum over every n-gram of each stage read, no word sums."""
+    model = identifier._model
+    texts_read = langid._Texts.of(*langid._normalized_chars(texts, model))
+    lengths = np.bincount(texts_read.owner, minlength=len(texts))
+    log_likelihood = np.zeros((len(texts), len(model.languages)))
+    n_grams = np.zeros(len(texts), dtype=np.int64)
+    reading = lengths > 0
+    start, end = 0, identifier.settings.first_stage_chars
+    while reading.any():
+        in_stage = (texts_read.position >= start) & (texts_read.position < end) & reading[texts_read.owner]
+        keys, owner = langid._ngrams_ending_at(texts_read, np.flatnonzero(in_stage), model)
+        rows = model.rows_of(keys)
+        owner, rows = owner[rows >= 0], rows[rows >= 0]
+        log_likelihood += langid._sums_by_owner(model.log_probs, rows, owner, len(texts))
+        n_grams += np.bincount(owner, minlength=len(texts))
+        runner_up, best = np.partition(log_likelihood, -2, axis=1)[:, -2:].T
+        reading &= (best - runner_up < identifier.early_stop_margin) & (lengths > end)
+        start, end = end, 2 * end
+    return log_likelihood, n_grams
+
+
+@pytest.mark.parametrize("first_stage_chars", [1, 2, 3, 7, 40, 250])
+@pytest.mark.parametrize("margin", [math.inf, 20.0])
+def test_word_sums_equal_the_sum_over_every_ngram(first_stage_chars, margin):
+    texts = [
+        *NEWS.values(), "a", "ab", "a b", " a  b ", "I. A. B. C. D.", "USA NATO UN-Gipfel, ÄÖÜ straße!",
+        "word  two   spaces\tand tabs -- 12:45 end.", NEWS["ru"] + " Apple iPhone BBC", NEWS["fr"] + " \udcff ",
+        " ".join(NEWS.values()) * 3, "x" * 300 + " y", "Tie\u0302\u0301ng Vie\u0323\u0302t " * 9,
+    ]
+    identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=first_stage_chars))
+    identifier.early_stop_margin = margin
+    for _ in range(2):  # the second time every word comes from the cache
+        by_words = identifier._log_likelihoods(texts)
+        expected = _ngram_by_ngram(identifier, texts)
+        assert np.array_equal(by_words[0], expected[0]) and np.array_equal(by_words[1], expected[1])
+
+
+def test_word_sums_stay_right_when_the_cache_is_emptied(monkeypatch):
+    monkeypatch.setattr(langid._WordSums, "MAX_WORDS", 5)
+    identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=30))
+    texts = list(NEWS.values())
+    for _ in range(2):
+        by_words = identifier._log_likelihoods(texts)
+        expected = _ngram_by_ngram(identifier, texts)
+        assert np.array_equal(by_words[0], expected[0]) and np.array_equal(by_words[1], expected[1])
