@@ -72,6 +72,12 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
     normalization=None,  # NFC below, for every line
     explain=False,
 )
+# The pound sign's mojibake ("Â£": UTF-8 read as latin-1 or cp1252) in otherwise printable ASCII is the
+# only fault of nearly every line that needs ftfy in British news, and ftfy takes about 1 ms on such a
+# line (most of reading the bench corpus). ftfy's answer there is always the plain replacement: "Â£" is
+# on its list of bad sequences, and the line, encoded as latin-1/cp1252, decodes as UTF-8 with only the
+# pairs changed. Checked against ftfy on the bench corpus and on 50,000 random such lines.
+_ASCII_WITH_POUND_MOJIBAKE = re.compile("(?:[\x20-\x7e]|\u00c2\u00a3)*")
 # Dropped from every line: C0 controls but tab and form feed (a form feed separates articles), DEL, C1
 # controls, byte-order marks inside text, and invisible format characters ftfy also drops. Line breaks
 # are dropped too: a repaired line must stay one line.
@@ -147,10 +153,16 @@ def clean_line(text: str, repair_mojibake: bool = True) -> str:
         return text  # most lines: nothing to repair, and ASCII is always NFC
     if _NEEDS_ANY_REPAIR.search(text):
         if repair_mojibake and _NEEDS_FTFY.search(text):
-            text = ftfy.fix_text(text, _FTFY_CONFIG)
+            text = fix_mojibake(text)
         text = _CONTROL_CHARS.sub("", text)
         text = _SURROGATES.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text)
+
+
+def fix_mojibake(text: str) -> str:
+    if _ASCII_WITH_POUND_MOJIBAKE.fullmatch(text):
+        return text.replace("\u00c2\u00a3", "\u00a3")
+    return ftfy.fix_text(text, _FTFY_CONFIG)
 
 
 def clean_text_lines(text: str, repair_mojibake: bool = True) -> list[str]:

@@ -5,7 +5,8 @@ langdetect itself walks the text character by character in Python and then sampl
 module keeps langdetect's text normalisation exactly and its model with one correction (the last point
 below), but
 
-* extracts the n-grams with numpy instead of a Python loop;
+* extracts the n-grams with numpy instead of a Python loop, for many texts at once, and sums each
+  distinct word's n-grams once per process (_WordSums);
 * scores *every* n-gram (naive Bayes: the product that langdetect estimates by sampling), so there is
   no randomness at all: the same text always gets the same answer, whatever the order of calls or
   the thread;
@@ -20,6 +21,7 @@ benchmark and the tests compare against.
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -51,16 +53,57 @@ _VIETNAMESE_MARK = re.compile("[" + NGram.DMARK_CLASS + "]")
 @dataclass(frozen=True)
 class _Model:
     languages: tuple[str, ...]
-    gram_keys: np.ndarray  # sorted uint64: every profile n-gram packed by _gram_key
     log_probs: np.ndarray  # float32 (n-grams, languages): log(p(n-gram | language) + smoothing)
+    gram_keys: np.ndarray  # uint64: the n-gram of each row of log_probs, packed by _gram_key
+    slot_keys: np.ndarray  # uint64 hash table (_hash_table) of every profile n-gram packed by _gram_key
+    slot_rows: np.ndarray  # int32: the row of log_probs of the key in the same slot
     normalized: np.ndarray  # uint32 over all code points: NGram.normalize applied to each character
     is_upper: np.ndarray  # bool over all code points: str.isupper, for langdetect's ALL-CAPS rule
 
     def rows_of(self, keys: np.ndarray) -> np.ndarray:
-        """Rows of log_probs for the keys that are profile n-grams; unknown n-grams are dropped."""
-        rows = np.searchsorted(self.gram_keys, keys)
-        rows[rows == len(self.gram_keys)] = 0
-        return rows[self.gram_keys[rows] == keys]
+        """Row of log_probs of each key; -1 for an n-gram that no profile lists."""
+        rows = np.full(len(keys), -1, dtype=np.int32)
+        pending = np.arange(len(keys))
+        slots = _home_slots(keys, len(self.slot_keys))
+        while len(pending):
+            found = self.slot_keys[slots]
+            hit = found == keys[pending]
+            rows[pending[hit]] = self.slot_rows[slots[hit]]
+            probe_on = ~hit & (found != _EMPTY_SLOT)
+            pending, slots = pending[probe_on], (slots[probe_on] + 1) & (len(self.slot_keys) - 1)
+        return rows
+
+
+# An open-addressing hash table with linear probing: a lookup costs a few array passes, where a binary
+# search of ~60k sorted keys cost ~150 ns per n-gram in cache misses. Keys use 63 bits, so all ones
+# marks a free slot.
+_EMPTY_SLOT = np.uint64(2**64 - 1)
+_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _home_slots(keys: np.ndarray, n_slots: int) -> np.ndarray:
+    shift = np.uint64(64 - (n_slots.bit_length() - 1))
+    return ((keys * _FIBONACCI) >> shift).astype(np.int64)  # multiplication wraps modulo 2**64
+
+
+def _hash_table(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(slot_keys, slot_rows) holding row i under keys[i]; a quarter full, so most lookups take one probe."""
+    n_slots = 1 << (4 * len(keys)).bit_length()
+    slot_keys = np.full(n_slots, _EMPTY_SLOT, dtype=np.uint64)
+    slot_rows = np.zeros(n_slots, dtype=np.int32)
+    pending = np.arange(len(keys))
+    slots = _home_slots(keys, n_slots)
+    while len(pending):
+        # Of the keys whose slot is free, the first per slot takes it; every other key moves one slot on.
+        free = np.flatnonzero(slot_keys[slots] == _EMPTY_SLOT)
+        _, first = np.unique(slots[free], return_index=True)
+        placed = free[first]
+        slot_keys[slots[placed]] = keys[pending[placed]]
+        slot_rows[slots[placed]] = pending[placed]
+        moving = np.ones(len(pending), dtype=bool)
+        moving[placed] = False
+        pending, slots = pending[moving], (slots[moving] + 1) & (n_slots - 1)
+    return slot_keys, slot_rows
 
 
 def _gram_key(gram: str) -> int:
@@ -68,6 +111,20 @@ def _gram_key(gram: str) -> int:
     for char in gram:
         key = (key << _BITS_PER_CHAR) | ord(char)
     return key
+
+
+# Every log-probability, as float32, is a multiple of 2**-23 of magnitude 1.1-9.9 (checked on loading),
+# so float64 adds any 2**30 / 9.9 (about 10**8) of them without rounding: a text's sum is exact whatever
+# the order of its n-grams, which lets texts be scored in batches and still give the same bits as one
+# at a time. A text has at most 3 * max_chars n-grams.
+_SUM_QUANTUM = 2.0**-23
+_MAX_EXACT_SUM = 2.0**30
+
+
+def _check_sums_are_exact(log_probs: np.ndarray) -> None:
+    in_quanta = log_probs.astype(np.float64) / _SUM_QUANTUM
+    if not np.array_equal(in_quanta, np.round(in_quanta)):
+        raise AssertionError("a log-probability is not a multiple of 2**-23: sums would depend on order")
 
 
 # langdetect builds a profile by dropping every n-gram seen at most n_words[0] // ratio times
@@ -112,9 +169,10 @@ def _load_model() -> _Model:
                 row = probabilities.setdefault(gram, np.zeros(len(languages)))
                 row[column] = count / profile["n_words"][len(gram) - 1]
     grams = list(probabilities)
-    keys = np.array([_gram_key(gram) for gram in grams], dtype=np.uint64)
-    order = np.argsort(keys)
-    log_probs = np.log(np.array([probabilities[gram] for gram in grams]) + _SMOOTHING)
+    gram_keys = np.array([_gram_key(gram) for gram in grams], dtype=np.uint64)
+    slot_keys, slot_rows = _hash_table(gram_keys)
+    log_probs = np.log(np.array([probabilities[gram] for gram in grams]) + _SMOOTHING).astype(np.float32)
+    _check_sums_are_exact(log_probs)
 
     # NGram.normalize only changes characters of the Basic Multilingual Plane; tabulating it once
     # replaces a Python call per character by one numpy lookup per text.
@@ -127,12 +185,14 @@ def _load_model() -> _Model:
 
     model = _Model(
         languages=languages,
-        gram_keys=keys[order],
-        log_probs=log_probs[order].astype(np.float32),
+        log_probs=log_probs,
+        gram_keys=gram_keys,
+        slot_keys=slot_keys,
+        slot_rows=slot_rows,
         normalized=normalized,
         is_upper=is_upper,
     )
-    for table in (model.gram_keys, model.log_probs, model.normalized, model.is_upper):
+    for table in (model.log_probs, model.gram_keys, model.slot_keys, model.slot_rows, model.normalized, model.is_upper):
         table.flags.writeable = False  # shared by every thread: nothing may change it after loading
     return model
 
@@ -151,75 +211,220 @@ def loaded_model() -> _Model:
     return _model
 
 
-def _normalized_chars(text: str, model: _Model) -> np.ndarray:
-    """The text as langdetect sees it before n-gram extraction, as code points (uint64).
+def _normalized_chars(texts: list[str], model: _Model) -> tuple[np.ndarray, np.ndarray]:
+    """The texts as langdetect sees them before n-gram extraction, one after the other as code points
+    (uint64), and the index of the text of each code point.
 
-    Same steps as Detector.append + Detector.cleaning_text + NGram.normalize. The `in` tests only
-    skip a regular expression that could not match anyway (the e-mail one is slow on long text).
+    Same steps as Detector.append + Detector.cleaning_text + NGram.normalize. The `in` tests and the
+    search of the joined text only skip regular expressions that could not match anyway (the e-mail one
+    is slow on long text).
     """
-    if "://" in text:
-        text = _URL.sub(" ", text)
-    if "@" in text:
-        text = _EMAIL.sub(" ", text)
-    if _VIETNAMESE_MARK.search(text):
-        text = NGram.normalize_vi(text)
+    cleaned = []
+    for text in texts:
+        if "://" in text:
+            text = _URL.sub(" ", text)
+        if "@" in text:
+            text = _EMAIL.sub(" ", text)
+        cleaned.append(text)
+    if _VIETNAMESE_MARK.search("".join(cleaned)):
+        cleaned = [NGram.normalize_vi(text) if _VIETNAMESE_MARK.search(text) else text for text in cleaned]
     # surrogatepass: a lone surrogate (left by a lossy decode upstream) stays a code point, as it
     # does for langdetect, instead of raising.
-    chars = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    chars = np.frombuffer("".join(cleaned).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    owner = np.repeat(np.arange(len(texts)), [len(text) for text in cleaned])
 
     # langdetect drops Latin letters from text that is mostly in another script (e.g. an English
     # brand name in a Russian article). Its "Latin" is the code point range 'A'..'z'.
     latin = (chars >= ord("A")) & (chars <= ord("z"))
     latin_extended_additional = (chars >= 0x1E00) & (chars <= 0x1EFF)
     non_latin = (chars >= 0x300) & ~latin_extended_additional
-    if 2 * np.count_nonzero(latin) < np.count_nonzero(non_latin):
-        chars = chars[~latin]
+    n_latin = np.bincount(owner[latin], minlength=len(texts))
+    mostly_other_script = 2 * n_latin < np.bincount(owner[non_latin], minlength=len(texts))
+    if mostly_other_script.any():
+        kept = ~(latin & mostly_other_script[owner])
+        chars, owner = chars[kept], owner[kept]
 
-    return model.normalized[chars].astype(np.uint64)
+    return model.normalized[chars].astype(np.uint64), owner
 
 
-def _ngram_keys(chars: np.ndarray, start: int, end: int, model: _Model) -> np.ndarray:
-    """Keys of the n-grams that langdetect's NGram buffer yields at positions start..end-1.
+@dataclass(frozen=True)
+class _Texts:
+    """Texts one after the other, as _normalized_chars gives them."""
+
+    chars: np.ndarray  # uint64 code points
+    owner: np.ndarray  # index of the text of each character
+    position: np.ndarray  # of each character in its text
+
+    @classmethod
+    def of(cls, chars: np.ndarray, owner: np.ndarray) -> _Texts:
+        text_starts = np.searchsorted(owner, np.arange(owner[-1] + 1 if len(owner) else 0))
+        return cls(chars, owner, np.arange(len(chars)) - text_starts[owner])
+
+
+def _ngrams_ending_at(texts: _Texts, at: np.ndarray, model: _Model) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of the n-grams that langdetect's NGram buffer yields at the character indexes `at`, and the
+    text of each (all 1-grams, then all 2-grams, then all 3-grams: the sums they go into do not depend
+    on the order).
 
     The buffer restarts at every space (punctuation and digits are spaces after normalisation), so
     each word w yields the 1-, 2- and 3-grams of " w " except the lone space. Inside a word, a
     capital letter that follows a capital letter yields nothing (langdetect's ALL-CAPS rule).
     """
-    # Two leading spaces stand for "start of text", which langdetect treats as a word boundary.
-    context = chars[max(start - 2, 0) : end]
-    if start < 2:
-        context = np.concatenate((np.full(2 - start, _SPACE, dtype=np.uint64), context))
-    char, previous, before_previous = context[2:], context[1:-1], context[:-2]
+    chars, position = texts.chars, texts.position[at]
+    char = chars[at]
+    # Two spaces before each text stand for "start of text", which langdetect treats as a word boundary.
+    # (np.maximum: at - 2 may lie before the first character; what it reads there is not used.)
+    previous = np.where(position >= 1, chars[np.maximum(at - 1, 0)], _SPACE)
+    before_previous = np.where(position >= 2, chars[np.maximum(at - 2, 0)], _SPACE)
 
-    upper = model.is_upper[char]
-    yields = ~(upper & model.is_upper[previous])
+    yields = ~(model.is_upper[char] & model.is_upper[previous])
     is_space = char == _SPACE
     previous_is_space = previous == _SPACE
 
     shift = np.uint64(_BITS_PER_CHAR)
-    unigrams = char[yields & ~is_space]
-    bigrams = ((previous << shift) | char)[yields & ~(is_space & previous_is_space)]
-    trigrams = ((before_previous << (shift + shift)) | (previous << shift) | char)[yields & ~previous_is_space]
-    return np.concatenate((unigrams, bigrams, trigrams))
+    bigrams = (previous << shift) | char
+    trigrams = (before_previous << (shift + shift)) | bigrams
+    yielded = (yields & ~is_space, yields & ~(is_space & previous_is_space), yields & ~previous_is_space)
+    owner = texts.owner[at]
+    keys = np.concatenate([grams[mask] for grams, mask in zip((char, bigrams, trigrams), yielded)])
+    return keys, np.concatenate([owner[mask] for mask in yielded])
 
 
-def _stages(length: int, first_stage_chars: int):
-    """(start, end) character ranges read in turn: first_stage_chars, then doubling the total."""
-    start, end = 0, first_stage_chars
-    while start < length:
-        yield start, min(end, length)
-        start, end = end, 2 * end
+def _sums_by_owner(table: np.ndarray, rows: np.ndarray, owner: np.ndarray, n_texts: int) -> np.ndarray:
+    """float64 (n_texts, languages): for each text, the sum of the rows of `table` it lists.
+
+    Not a matrix product (counts x table): numpy hands that to a multi-threaded BLAS, whose threads
+    made it 2-3x slower on a machine whose cores the workers already use.
+    """
+    order = np.argsort(owner, kind="stable")
+    counts = np.bincount(owner, minlength=n_texts)
+    sums = np.zeros((n_texts, table.shape[1]))
+    present = counts > 0
+    if present.any():
+        starts = (np.cumsum(counts) - counts)[present]
+        sums[present] = np.add.reduceat(table[rows[order]], starts, axis=0, dtype=np.float64)
+    return sums
+
+
+class _WordSums:
+    """The log-likelihood sum and n-gram count of whole words, computed once per word and process.
+
+    A word (a run of characters between spaces, after normalisation) yields the same n-grams wherever
+    it stands: those of " word", plus the last 2- and 3-gram of " word " when a space closes it. So a
+    text's sum is the sum of its words' sums (exact, _check_sums_are_exact), and news text repeats its
+    words. A word closed by a space is keyed by its characters; a text's last word, with no space after
+    it, by its characters and a space (no word holds a space).
+    """
+
+    MAX_WORDS = 50_000  # emptied when full: the sums then take ~30 MB at most
+
+    def __init__(self, model: _Model):
+        self._model = model
+        self._index: dict[str, int] = {}
+        # Rows past len(self._index) are free: the arrays grow by doubling.
+        self._sums = np.zeros((1024, len(model.languages)))
+        self._counts = np.zeros(1024, dtype=np.int64)
+        self.lock = threading.Lock()  # held while the arrays returned by rows are read
+
+    def rows(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sums, counts, row of each word in them); the arrays are valid until the next call."""
+        index = self._index
+        new = list(dict.fromkeys([word for word in words if word not in index]))
+        if len(index) + len(new) > self.MAX_WORDS:
+            index.clear()
+            new = list(dict.fromkeys(words))
+        if new:
+            first, last = len(index), len(index) + len(new)
+            if last > len(self._counts):
+                capacity = max(last, 2 * len(self._counts))
+                self._sums = np.concatenate((self._sums[:first], np.zeros((capacity - first, self._sums.shape[1]))))
+                self._counts = np.concatenate((self._counts[:first], np.zeros(capacity - first, dtype=np.int64)))
+            self._sums[first:last], self._counts[first:last] = self._score(new)
+            index.update(zip(new, range(first, last)))
+        rows = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
+        return self._sums, self._counts, rows
+
+    def _score(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        model = self._model
+        # Each word as a text of its own, closed by a space if it has one: "word " or "word".
+        texts = [word[:-1] if word.endswith(" ") else word + " " for word in words]
+        chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        texts = _Texts.of(chars.astype(np.uint64), np.repeat(np.arange(len(words)), [len(text) for text in texts]))
+        keys, owner = _ngrams_ending_at(texts, np.arange(len(chars)), model)
+        rows = model.rows_of(keys)
+        known = rows >= 0
+        counts = np.bincount(owner[known], minlength=len(words))
+        return _sums_by_owner(model.log_probs, rows[known], owner[known], len(words)), counts
+
+
+_word_sums: dict[int, _WordSums] = {}  # by id() of the model: one per model, shared by identifiers
+_word_sums_lock = threading.Lock()
+
+
+def _word_sums_of(model: _Model) -> _WordSums:
+    with _word_sums_lock:
+        found = _word_sums.get(id(model))
+        if found is None or found._model is not model:  # (an id can be reused once a model is gone)
+            found = _word_sums[id(model)] = _WordSums(model)
+        return found
+
+
+def _whole_words(texts: str, start: int, end: int, text_start: int, text_end: int) -> tuple[int, int]:
+    """(first, last): texts[first:last] holds the whole words whose n-grams all lie at positions start..end-1
+    of the text at texts[text_start:text_end] (end <= text_end); the n-grams of [start, first) and
+    [last, end) belong to words cut by a bound."""
+    if start > text_start and texts[start - 1] != " ":
+        closing = texts.find(" ", start, end)  # the word running on from the previous stage ends there
+        first = end if closing == -1 else closing + 1
+    else:
+        first = start
+    if end == text_end:
+        return first, end
+    last_space = texts.rfind(" ", first, end)  # a word after it runs past end or is closed at end
+    return first, max(first, last_space + 1)
+
+
+def _word_keys(texts: str, first: int, last: int) -> list[str]:
+    """_WordSums keys of the words of texts[first:last] (each closed by a space but maybe a text's last)."""
+    pieces = texts[first:last].split(" ")
+    if pieces[-1]:  # text[first:last] ends the text without a space: its last word is not closed
+        pieces[-1] += " "
+    return [piece for piece in pieces if piece]
+
+
+# Texts are scored together in batches of at most this many characters and texts: enough to spread
+# numpy's per-call cost over many texts, few enough that the rows gathered by _sums_by_owner stay small.
+_BATCH_CHARS = 50_000
+_BATCH_TEXTS = 512
+
+
+def _batches(texts: list[tuple[int, str]]):
+    batch: list[tuple[int, str]] = []
+    size = 0
+    for entry in texts:
+        if batch and (size + len(entry[1]) > _BATCH_CHARS or len(batch) == _BATCH_TEXTS):
+            yield batch
+            batch, size = [], 0
+        batch.append(entry)
+        size += len(entry[1])
+    if batch:
+        yield batch
 
 
 class LanguageIdentifier:
     """Naive Bayes over all of langdetect's n-grams; deterministic, so settings.seed is not used."""
 
-    def __init__(self, settings: LangidSettings):
+    def __init__(self, settings: LangidSettings, model: _Model | None = None):
+        """`model`: another model than the shipped profiles' (the tests compare profile cuts)."""
         self.settings = settings
         # math.inf reads all max_chars characters (the benchmark does, to measure what stopping
         # early costs).
         self.early_stop_margin = settings.early_stop_margin
-        self._model = loaded_model()
+        # -log(smoothing) bounds every log-probability, since p(n-gram | language) >= 0.
+        if 3 * settings.max_chars * -math.log(_SMOOTHING) >= _MAX_EXACT_SUM:
+            raise ValueError(f"langid.max_chars={settings.max_chars} is too large for exact log-likelihood sums")
+        self._model = model or loaded_model()
+        self._words = _word_sums_of(self._model)
 
     def identify(self, text: str) -> tuple[str, float]:
         """(ISO 639-1 code as langdetect names it, e.g. 'en', 'de', 'zh-cn'; probability).
@@ -227,40 +432,98 @@ class LanguageIdentifier:
         ('und', 0.0) when text is shorter than min_chars after stripping; ('und', p) when the best
         probability p < min_score.
         """
-        text = text.strip()
-        if len(text) < self.settings.min_chars:
-            return UNDETERMINED, 0.0
-        model = self._model
-        chars = _normalized_chars(text[: self.settings.max_chars], model)
+        return self.identify_many([text])[0]
 
-        log_likelihood = np.zeros(len(model.languages))
-        n_grams = 0
-        for start, end in _stages(len(chars), self.settings.first_stage_chars):
-            rows = model.rows_of(_ngram_keys(chars, start, end, model))
-            n_grams += len(rows)
-            log_likelihood += model.log_probs[rows].sum(axis=0, dtype=np.float64)
-            runner_up, best = np.partition(log_likelihood, -2)[-2:]
-            if best - runner_up >= self.early_stop_margin:
-                break
-        if n_grams == 0:  # no letters at all, e.g. only digits and punctuation
-            return UNDETERMINED, 0.0
+    def identify_many(self, texts: list[str]) -> list[tuple[str, float]]:
+        """identify of each text; scoring many texts together costs a fraction of one call per text."""
+        results = [(UNDETERMINED, 0.0)] * len(texts)
+        long_enough = []
+        for index, text in enumerate(texts):
+            text = text.strip()
+            if len(text) >= self.settings.min_chars:
+                long_enough.append((index, text[: self.settings.max_chars]))
+        for batch in _batches(long_enough):
+            for (index, _), result in zip(batch, self._identify_batch([text for _, text in batch])):
+                results[index] = result
+        return results
 
+    def _identify_batch(self, texts: list[str]) -> list[tuple[str, float]]:
+        log_likelihood, n_grams = self._log_likelihoods(texts)
         # The naive-Bayes posterior with equal priors. It is sharper than langdetect's average of seven
         # sampled trials: a few hundred characters of one language already give 1.0 to float
         # precision, so min_score only catches short or truly ambiguous text.
-        probabilities = np.exp(log_likelihood - log_likelihood.max())
-        probabilities /= probabilities.sum()
-        best = int(np.argmax(probabilities))
-        probability = float(probabilities[best])
-        if probability < self.settings.min_score:
-            return UNDETERMINED, probability
-        language = model.languages[best]
-        if self.settings.merge_chinese and language in CHINESE_SCRIPTS:
-            language = "zh"
-        return language, probability
+        probabilities = np.exp(log_likelihood - log_likelihood.max(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        best = np.argmax(probabilities, axis=1)
+        best_probability = probabilities[np.arange(len(texts)), best]
+        results = []
+        for language_index, probability, text_n_grams in zip(best.tolist(), best_probability.tolist(), n_grams.tolist()):
+            language = self._model.languages[language_index]
+            if text_n_grams == 0:  # no letters at all, e.g. only digits and punctuation
+                results.append((UNDETERMINED, 0.0))
+            elif probability < self.settings.min_score:
+                results.append((UNDETERMINED, probability))
+            elif self.settings.merge_chinese and language in CHINESE_SCRIPTS:
+                results.append(("zh", probability))
+            else:
+                results.append((language, probability))
+        return results
 
-    def identify_many(self, texts: list[str]) -> list[tuple[str, float]]:
-        return [self.identify(text) for text in texts]
+    def _log_likelihoods(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """float64 (texts, languages) log-likelihoods and the number of profile n-grams read, per text.
+
+        Each text is read in stages (first_stage_chars, then doubling the total) until one language
+        leads the runner-up by early_stop_margin; every text of the batch reads the same stage together.
+        A stage's whole words come from _WordSums, the n-grams of words cut by its bounds one by one.
+        The sums are exact (_check_sums_are_exact), so they do not depend on the order of the n-grams.
+        """
+        model = self._model
+        texts_read = _Texts.of(*_normalized_chars(texts, model))
+        lengths = np.bincount(texts_read.owner, minlength=len(texts))
+        text_ends = np.cumsum(lengths)
+        text_starts = text_ends - lengths
+        # surrogatepass: as in _normalized_chars, a lone surrogate is a code point like any other.
+        normalized = texts_read.chars.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+        log_likelihood = np.zeros((len(texts), len(model.languages)))
+        n_grams = np.zeros(len(texts), dtype=np.int64)
+        reading = lengths > 0
+        start, end = 0, self.settings.first_stage_chars
+        while reading.any():
+            cut_ranges, word_keys, word_owner = [], [], []
+            for index, text_start, text_end in zip(
+                np.flatnonzero(reading).tolist(), text_starts[reading].tolist(), text_ends[reading].tolist()
+            ):
+                stage_start, stage_end = text_start + start, min(text_start + end, text_end)
+                first, last = _whole_words(normalized, stage_start, stage_end, text_start, text_end)
+                cut_ranges += ((stage_start, first), (last, stage_end))
+                if first < last:
+                    keys = _word_keys(normalized, first, last)
+                    word_keys += keys
+                    word_owner += [index] * len(keys)
+            self._add_cut_ngrams(texts_read, cut_ranges, log_likelihood, n_grams)
+            self._add_words(word_keys, np.array(word_owner, dtype=np.int64), log_likelihood, n_grams)
+            runner_up, best = np.partition(log_likelihood, -2, axis=1)[:, -2:].T
+            reading &= (best - runner_up < self.early_stop_margin) & (lengths > end)
+            start, end = end, 2 * end
+        return log_likelihood, n_grams
+
+    def _add_cut_ngrams(self, texts_read: _Texts, ranges: list[tuple[int, int]], log_likelihood, n_grams) -> None:
+        bounds = np.array(ranges, dtype=np.int64).reshape(-1, 2)
+        sizes = bounds[:, 1] - bounds[:, 0]
+        at = np.repeat(bounds[:, 0] - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
+        keys, owner = _ngrams_ending_at(texts_read, at, self._model)
+        rows = self._model.rows_of(keys)
+        known = rows >= 0
+        log_likelihood += _sums_by_owner(self._model.log_probs, rows[known], owner[known], len(log_likelihood))
+        n_grams += np.bincount(owner[known], minlength=len(n_grams))
+
+    def _add_words(self, keys: list[str], owner: np.ndarray, log_likelihood, n_grams) -> None:
+        if not keys:
+            return
+        with self._words.lock:  # identify may be called from several threads
+            sums, counts, rows = self._words.rows(keys)
+            log_likelihood += _sums_by_owner(sums, rows, owner, len(log_likelihood))
+            n_grams += np.bincount(owner, weights=counts[rows], minlength=len(n_grams)).astype(np.int64)
 
 
 _factory: DetectorFactory | None = None

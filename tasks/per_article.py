@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tasks.article_language import identify_article, is_allowed
+from tasks.article_language import identify_articles, is_allowed
 from tasks.clean import clean_articles, paragraph_kind
 from tasks.config import CleanSettings, LangidSettings, Settings
 from tasks.langid import LanguageIdentifier
@@ -40,8 +40,8 @@ def clean_chunk(drafts: Sequence[ArticleDraft], settings: Settings, learned: fro
 
 def identify_chunk(articles: Sequence[CleanArticle], settings: LangidSettings) -> list[CleanArticle]:
     identifier = LanguageIdentifier(settings)
-    for article in articles:
-        found = identify_article(identifier, [paragraph.text for paragraph in article.paragraphs], settings)
+    paragraphs = [[paragraph.text for paragraph in article.paragraphs] for article in articles]
+    for article, found in zip(articles, identify_articles(identifier, paragraphs, settings)):
         article.language, article.language_score = found.language, found.score
         article.paragraph_languages, article.mixed_language = found.paragraph_languages, found.mixed
         article.language_allowed = is_allowed(found.language, settings)

@@ -38,7 +38,17 @@ from tasks.decode import (
     utf16_without_bom,
 )
 from tasks.records import ArticleMetadata, QuarantineRecord, RawDocument, RawLine, RawRecord, RemovedLine
-from tasks.streams import TEXT_FORMAT, InputFile, InputProblem, PhysicalLine, count_lines, open_bytes, physical_lines
+from tasks.streams import (
+    TEXT_FORMAT,
+    WHOLE_FILE_BYTES,
+    InputFile,
+    InputProblem,
+    PhysicalLine,
+    count_lines,
+    lines_of_text,
+    open_bytes,
+    physical_lines,
+)
 
 log = logging.getLogger(__name__)
 
@@ -378,6 +388,16 @@ def read_file(file: InputFile, settings: IngestSettings, fields: FieldMapping) -
         return _whole_file(file, "read_error", f"{type(error).__name__}: {error}")
 
 
+def _decode_whole(data: bytes, encodings: list[str]) -> tuple[str, str] | None:
+    """(encoding, text) for the first of `encodings` that decodes all of data, as a line-by-line read picks."""
+    for encoding in encodings:
+        try:
+            return encoding, data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def _whole_file(file: InputFile, reason: str, detail: str, n_lines: int = 0) -> FileResult:
     return FileResult(None, [QuarantineRecord(file.source_file, reason, detail, n_lines=n_lines)])
 
@@ -398,6 +418,16 @@ def _read(file: InputFile, settings: IngestSettings, fields: FieldMapping) -> Fi
             if reason:
                 raise InputProblem("binary_file", reason, count_lines(file, settings))
         encodings = candidate_encodings(head, settings.fallback_encodings)
+        if file.compression is None and size <= WHOLE_FILE_BYTES:
+            decoded = _decode_whole(stream.read(), encodings)
+            if decoded is not None:
+                encoding, text = decoded
+                builder = DocumentBuilder(file, encoding, settings, fields)
+                _STREAM_READERS[file.format](lines_of_text(text, settings.max_line_chars), builder)
+                return builder.result()
+            # No encoding fits: reading line by line names the line where each one fails.
+            stream.close()
+            stream = open_bytes(file, settings)
         errors = []
         for attempt, encoding in enumerate(encodings):
             if attempt:  # the previous encoding failed part-way: start again from the first byte

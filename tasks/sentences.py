@@ -371,6 +371,9 @@ _RULES_BY_LANGUAGE: Mapping[str, _Rules] = MappingProxyType(
 
 
 def _rules_for(language: str | None) -> _Rules:
+    rules = _RULES_BY_LANGUAGE.get(language)  # most calls: a plain code ("en")
+    if rules is not None:
+        return rules
     if not language:
         return _DEFAULT_RULES
     # "en-GB", "zh_cn" and "ZH-TW" use the rules of their base language; unknown codes ("und") the default.
@@ -392,10 +395,13 @@ def split_sentences(text: str, language: str | None = None) -> list[tuple[int, i
 
 def _blocks(text: str) -> list[tuple[int, int]]:
     """(start, end) of each run of text between blank lines, without surrounding whitespace."""
+    if "\n" not in text:  # a paragraph of one line: one block
+        stripped = text.strip()
+        start = len(text) - len(text.lstrip())
+        return [(start, start + len(stripped))] if stripped else []
     cuts = [0]
-    if "\n" in text:
-        for blank in _BLANK_LINE.finditer(text):
-            cuts += (blank.start(), blank.end())
+    for blank in _BLANK_LINE.finditer(text):
+        cuts += (blank.start(), blank.end())
     cuts.append(len(text))
     blocks = []
     for start, end in zip(cuts[::2], cuts[1::2]):
@@ -411,12 +417,14 @@ def _split_block(text: str, start: int, end: int, rules: _Rules, spans: list[tup
     """Append the spans of the sentences of text[start:end] (a trimmed block) to `spans`."""
     sentence_start = start
     list_items = _later_list_items(text, start, end)
+    # Most blocks open no bracket at all: then no candidate needs _inside_brackets' search.
+    has_brackets = _ANY_OPENING_BRACKET.search(text, start, end) is not None
     for candidate in rules.candidates.finditer(text, start, end):
         if not candidate["next"]:  # the end of the block ends the last sentence anyway
             break
         while list_items and list_items[0] < candidate.start():
             sentence_start = _cut_before(text, list_items.pop(0), sentence_start, spans)
-        boundary = _boundary(text, candidate, sentence_start, start, end, rules)
+        boundary = _boundary(text, candidate, sentence_start, start, end, rules, has_brackets)
         if boundary is not None:
             sentence_end, next_start = boundary
             spans.append((sentence_start, sentence_end))
@@ -438,7 +446,13 @@ def _cut_before(text: str, position: int, sentence_start: int, spans: list[tuple
 
 
 def _boundary(
-    text: str, candidate: re.Match[str], sentence_start: int, block_start: int, block_end: int, rules: _Rules
+    text: str,
+    candidate: re.Match[str],
+    sentence_start: int,
+    block_start: int,
+    block_end: int,
+    rules: _Rules,
+    has_brackets: bool,
 ) -> tuple[int, int] | None:
     """(end of this sentence, start of the next) if the candidate ends a sentence, else None."""
     next_token = candidate["next"]
@@ -449,7 +463,7 @@ def _boundary(
         # 「…。」と言った: a quotation that ends with a full stop and runs straight on stays in its sentence.
         if candidate["hard_close"] and sentence_end == next_start:
             return None
-        if _inside_brackets(text, sentence_start, sentence_end, block_end):
+        if has_brackets and _inside_brackets(text, sentence_start, sentence_end, block_end):
             return None
         return sentence_end, next_start
 
@@ -483,7 +497,7 @@ def _boundary(
             return None
     # Anything else ("!", "?!", "....") ends the sentence before a word that is not lower case.
 
-    if _inside_brackets(text, sentence_start, sentence_end, block_end):
+    if has_brackets and _inside_brackets(text, sentence_start, sentence_end, block_end):
         return None
     return sentence_end, next_start
 
@@ -516,7 +530,7 @@ def _is_abbreviation(
                 return len(words) < 2 or words[-2].lstrip(_OPENERS)[:1].isupper()
             # Initials ("J. K. Rowling") and one-letter abbreviations ("p. 55", "z. B.", Arabic "د.").
             return word.isalpha()
-        if not _ACRONYM.fullmatch(word):
+        if "." not in word or not _ACRONYM.fullmatch(word):  # an acronym has a dot inside: "U.S", "a.m"
             return False
         kind = _Abbreviation.AMBIGUOUS
 

@@ -1,8 +1,10 @@
 """Raw files as streams: the format a file's name declares, its bytes decompressed on the fly (.gz, .bz2,
 .zst) within ingest.max_file_bytes, and its decoded lines within ingest.max_line_chars.
 
-A file is never read whole into memory: a line over the limit is skipped as it streams by, a file over the
-limit (after decompression, which stops a decompression bomb) is stopped as soon as it passes it.
+A large or compressed file is never read whole into memory: a line over the limit is skipped as it
+streams by, a file over the limit (after decompression, which stops a decompression bomb) is stopped as
+soon as it passes it. A plain file of at most WHOLE_FILE_BYTES is read and decoded in one piece
+(lines_of_text): the same lines at a fraction of the cost per line.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 
 from tasks.config import IngestSettings
+from tasks.decode import split_lines
 
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
 RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 TEXT_FORMAT = "text"
+WHOLE_FILE_BYTES = 16 * 1024 * 1024
 
 
 class InputProblem(Exception):
@@ -122,8 +127,7 @@ def count_lines(file: InputFile, settings: IngestSettings) -> int:
     return lines + (0 if last == b"\n" else 1)
 
 
-@dataclass(frozen=True)
-class PhysicalLine:
+class PhysicalLine(NamedTuple):  # a NamedTuple: a third of a frozen dataclass's cost to create
     number: int  # 1-based
     text: str  # without its line ending; "" for a line over the limit
     too_long: bool = False
@@ -154,3 +158,14 @@ def physical_lines(stream: io.BufferedReader, encoding: str, max_line_chars: int
                 if not rest or rest.endswith("\n"):
                     break
             yield PhysicalLine(number, "", too_long=True, length=length)
+
+
+def lines_of_text(text: str, max_line_chars: int) -> Iterator[PhysicalLine]:
+    """The lines physical_lines gives for the bytes that decode to `text`."""
+    if not text:
+        return
+    for number, line in enumerate(split_lines(text), 1):
+        if len(line) > max_line_chars:
+            yield PhysicalLine(number, "", too_long=True, length=len(line))
+        else:
+            yield PhysicalLine(number, line)

@@ -161,12 +161,38 @@ def test_ngrams_are_exactly_langdetects(text):
     known = {int(key) for key in model.gram_keys}
     expected = Counter({key: count for key, count in expected.items() if key in known})
 
-    chars = langid._normalized_chars(text, model)
-    # Read in two stages, to check that a stage boundary loses no n-gram that spans it.
-    middle = len(chars) // 2
-    keys = np.concatenate([langid._ngram_keys(chars, 0, middle, model), langid._ngram_keys(chars, middle, len(chars), model)])
-    found = Counter(int(key) for key in model.gram_keys[model.rows_of(keys)])
-    assert found == expected and expected
+    # The text twice, to check that no n-gram runs from one text into the next.
+    chars, owner = langid._normalized_chars([text, text], model)
+    texts = langid._Texts.of(chars, owner)
+    for index in (0, 1):
+        at = np.flatnonzero(owner == index)
+        # Read in two stages, to check that a stage boundary loses no n-gram that spans it.
+        middle = len(at) // 2
+        keys = np.concatenate([langid._ngrams_ending_at(texts, part, model)[0] for part in (at[:middle], at[middle:])])
+        rows = model.rows_of(keys)
+        found = Counter(int(key) for key in model.gram_keys[rows[rows >= 0]])
+        assert found == expected and expected
+
+
+def test_hash_table_finds_every_profile_ngram_and_nothing_else():
+    model = langid.loaded_model()
+    assert np.array_equal(model.rows_of(model.gram_keys), np.arange(len(model.gram_keys)))
+    absent = np.array([langid._gram_key(gram) for gram in ("\x00", "qqq", "\U0010ffff", "zzx")], dtype=np.uint64)
+    assert (model.rows_of(absent) == -1).all()
+
+
+def test_batches_give_the_same_answers_as_one_text_at_a_time(identifier):
+    # identifier has min_chars=0: "a" alone is a batch of one character.
+    texts = [
+        *NEWS.values(), "", "   ", "12:45 -- 3,500", "OK", "a", NEWS["ru"] + " Apple iPhone", "A" * 3000,
+        " ".join(NEWS.values()) * 5, "Tie\u0302\u0301ng Vie\u0323\u0302t " * 20, "mail press@example.org now",
+    ]
+    one_at_a_time = [identifier.identify(text) for text in texts]
+    assert identifier.identify_many(texts) == one_at_a_time
+    assert identifier.identify_many(texts[::-1]) == one_at_a_time[::-1]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(langid, "_BATCH_CHARS", 300)  # many small batches, some of one text
+        assert identifier.identify_many(texts) == one_at_a_time
 
 
 def _shipped_profiles() -> dict[str, dict]:
@@ -203,9 +229,7 @@ def uncut_identifier() -> LanguageIdentifier:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(langid, "PROFILE_CUT_RATIO", 100_000)
         model = langid._load_model()
-    uncut = LanguageIdentifier(NO_THRESHOLDS)
-    uncut._model = model
-    return uncut
+    return LanguageIdentifier(NO_THRESHOLDS, model)
 
 
 @pytest.mark.parametrize(
@@ -221,7 +245,7 @@ def uncut_identifier() -> LanguageIdentifier:
 def test_common_cut_fixes_short_romanian_without_diacritics(identifier, uncut_identifier, text):
     assert identifier.identify(text)[0] == "ro"
     assert uncut_identifier.identify(text)[0] != "ro"
-    assert len(uncut_identifier._model.gram_keys) > len(identifier._model.gram_keys)
+    assert len(uncut_identifier._model.log_probs) > len(identifier._model.log_probs)
 
 
 def test_model_is_loaded_once_under_concurrent_first_use(monkeypatch):
@@ -303,3 +327,51 @@ def test_chinese_scripts_are_kept_apart_or_merged_as_configured():
     simplified = "中华人民共和国国务院总理今天在北京会见了来访的外国代表团，双方就经济合作交换了意见。"
     assert LanguageIdentifier(LangidSettings(min_chars=10)).identify(simplified)[0] == "zh-cn"
     assert LanguageIdentifier(LangidSettings(min_chars=10, merge_chinese=True)).identify(simplified)[0] == "zh"
+
+
+def _ngram_by_ngram(identifier: LanguageIdentifier, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Log-likelihoods and n-gram counts as the sum over every n-gram of each stage read, no word sums."""
+    model = identifier._model
+    texts_read = langid._Texts.of(*langid._normalized_chars(texts, model))
+    lengths = np.bincount(texts_read.owner, minlength=len(texts))
+    log_likelihood = np.zeros((len(texts), len(model.languages)))
+    n_grams = np.zeros(len(texts), dtype=np.int64)
+    reading = lengths > 0
+    start, end = 0, identifier.settings.first_stage_chars
+    while reading.any():
+        in_stage = (texts_read.position >= start) & (texts_read.position < end) & reading[texts_read.owner]
+        keys, owner = langid._ngrams_ending_at(texts_read, np.flatnonzero(in_stage), model)
+        rows = model.rows_of(keys)
+        owner, rows = owner[rows >= 0], rows[rows >= 0]
+        log_likelihood += langid._sums_by_owner(model.log_probs, rows, owner, len(texts))
+        n_grams += np.bincount(owner, minlength=len(texts))
+        runner_up, best = np.partition(log_likelihood, -2, axis=1)[:, -2:].T
+        reading &= (best - runner_up < identifier.early_stop_margin) & (lengths > end)
+        start, end = end, 2 * end
+    return log_likelihood, n_grams
+
+
+@pytest.mark.parametrize("first_stage_chars", [1, 2, 3, 7, 40, 250])
+@pytest.mark.parametrize("margin", [math.inf, 20.0])
+def test_word_sums_equal_the_sum_over_every_ngram(first_stage_chars, margin):
+    texts = [
+        *NEWS.values(), "a", "ab", "a b", " a  b ", "I. A. B. C. D.", "USA NATO UN-Gipfel, ÄÖÜ straße!",
+        "word  two   spaces\tand tabs -- 12:45 end.", NEWS["ru"] + " Apple iPhone BBC", NEWS["fr"] + " \udcff ",
+        " ".join(NEWS.values()) * 3, "x" * 300 + " y", "Tie\u0302\u0301ng Vie\u0323\u0302t " * 9,
+    ]
+    identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=first_stage_chars))
+    identifier.early_stop_margin = margin
+    for _ in range(2):  # the second time every word comes from the cache
+        by_words = identifier._log_likelihoods(texts)
+        expected = _ngram_by_ngram(identifier, texts)
+        assert np.array_equal(by_words[0], expected[0]) and np.array_equal(by_words[1], expected[1])
+
+
+def test_word_sums_stay_right_when_the_cache_is_emptied(monkeypatch):
+    monkeypatch.setattr(langid._WordSums, "MAX_WORDS", 5)
+    identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=30))
+    texts = list(NEWS.values())
+    for _ in range(2):
+        by_words = identifier._log_likelihoods(texts)
+        expected = _ngram_by_ngram(identifier, texts)
+        assert np.array_equal(by_words[0], expected[0]) and np.array_equal(by_words[1], expected[1])

@@ -14,11 +14,12 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+import ftfy
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tasks.config import Settings
-from tasks.decode import SNIFF_BYTES, binary_reason, clean_line, split_lines, utf16_without_bom
+from tasks.decode import _FTFY_CONFIG, SNIFF_BYTES, binary_reason, clean_line, fix_mojibake, split_lines, utf16_without_bom
 from tasks.ingest import ingest
 
 from tests.test_faults import run_stages
@@ -169,3 +170,11 @@ def test_clean_line_output_is_always_clean(text):
 def test_ingest_of_an_empty_folder_is_empty(tmp_path):
     result = ingest(tmp_path, SETTINGS.input.extensions, SETTINGS.ingest)
     assert (result.documents, result.quarantined) == ([], [])
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.sampled_from([*(chr(c) for c in range(0x20, 0x7F)), "\u00c2\u00a3", " \u00c2\u00a3", "\u00c2\u00a35"]), min_size=1).map("".join))
+@example("\u00c2\u00a3")
+@example("Costs rose to \u00c2\u00a31.2bn, up from \u00c2\u00a3900m.")
+def test_pound_sign_shortcut_gives_ftfys_answer(text):
+    assert fix_mojibake(text) == ftfy.fix_text(text, _FTFY_CONFIG)
