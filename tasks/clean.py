@@ -106,10 +106,16 @@ def _remove_bad_in_context(verdicts: list[LineVerdict], settings: CleanSettings,
 
 
 def classify_lines(
-    lines: list[LineVerdict], rules: RuleSet, settings: CleanSettings, learned: frozenset[int] = frozenset()
+    lines: list[LineVerdict],
+    rules: RuleSet,
+    settings: CleanSettings,
+    learned: frozenset[int] = frozenset(),
+    title: str | None = None,
 ) -> None:
     """Run the passes over an article's non-blank lines (title excluded), removing boilerplate in place."""
     _apply_line_rules(lines, rules, learned)
+    if title is not None and settings.structure.title_repeat_min_words:
+        structure.remove_title_repeats(lines, title, settings.structure)
     structure.remove_video_titles(lines, settings.video_title_max_words)
     structure.remove_captions(lines, settings.structure)
     structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
@@ -139,7 +145,8 @@ def clean_article(
         for index, line in enumerate(draft.lines)
         if not line.is_blank and index != title_index
     ]
-    classify_lines(verdicts, rules, settings, learned)
+    title = draft.lines[title_index].text.strip() if title_index is not None else None
+    classify_lines(verdicts, rules, settings, learned, title)
 
     paragraphs = [
         Paragraph(verdict.line.line_no, paragraph_kind(verdict.text, settings.heading_max_words), verdict.text)

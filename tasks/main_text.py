@@ -23,7 +23,7 @@ prose is taken for a page (see `looks_like_page`).
 from __future__ import annotations
 
 from tasks.config import MainTextSettings
-from tasks.structure import LineVerdict
+from tasks.structure import TITLE_REPEAT_KIND, LineVerdict
 from tasks.text_density import BAD, GOOD, NEAR_GOOD, SHORT
 from tasks.textlines import is_list_item, is_short_unpunctuated, word_count
 
@@ -31,7 +31,7 @@ OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"
 HEADLINE_MAX_WORDS = 20
 COMMENTS_KIND = "comments"  # the kind of the rules for comment-section furniture (tasks/rules/social.yaml)
 # Kinds of removal a headline may have had before the main-text pass: it recurs on the page.
-HEADLINE_REMOVAL_KINDS = ("learned", "repeated")
+HEADLINE_REMOVAL_KINDS = ("learned", "repeated", TITLE_REPEAT_KIND)
 
 
 def prose_flags(verdicts: list[LineVerdict]) -> list[bool]:

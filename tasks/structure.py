@@ -11,6 +11,8 @@ removed with a rule, and remove more lines:
   ("Getty Images" / "Nato was founded in Washington DC in 1949") is that picture's caption;
 - structure.byline_after_marker: the short line after a lone "By" / "Von" is the author's name;
 - structure.repeated_line: a line that recurs several times in one article;
+- structure.title_repeat: the headline printed again in the page's text ("Storm closes schools" under the
+  title "Storm closes schools - Daily News"), already in the article's title;
 - structure.link_run: a run of short link-like lines (no full stop at the end) is a menu or a list of
   related articles; the last line of a run, when the story goes on right after it, is a sub-heading and
   stays.
@@ -32,6 +34,9 @@ CAPTION_AFTER_CREDIT_RULE = "structure.caption_after_credit"
 LINK_RUN_RULE = "structure.link_run"
 REPEATED_LINE_RULE = "structure.repeated_line"
 BYLINE_AFTER_MARKER_RULE = "structure.byline_after_marker"
+TITLE_REPEAT_RULE = "structure.title_repeat"
+TITLE_REPEAT_KIND = "title_repeat"
+TITLE_REPEAT_MAX_DISTANCE = 3  # lines from one copy of the headline to the next in the headline block
 BYLINE_NAME_MAX_WORDS = 8
 
 
@@ -91,6 +96,43 @@ def remove_repeated_lines(verdicts: list[LineVerdict], min_repeats: int) -> None
     for verdict, line in zip(verdicts, normalised):
         if verdict.kept and counts[line] >= min_repeats:
             verdict.remove(REPEATED_LINE_RULE, "repeated")
+
+
+def repeats_title(line_words: set[str], title_words: set[str], settings: StructureSettings) -> bool:
+    """Do a line's words (normalised) say the title again? Most of the line's words are the title's and
+    most of the title's words are in the line: the headline under a page title that adds the outlet's
+    name ("... - Daily News"), or a headline after its breadcrumb ("News UK Storm closes schools"). A
+    story's lead tells more than its headline, so it has many words the title does not."""
+    shared = len(line_words & title_words)
+    return (
+        shared >= settings.title_repeat_min_words
+        and shared >= settings.title_repeat_line_share * len(line_words)
+        and shared >= settings.title_repeat_title_share * len(title_words)
+    )
+
+
+def remove_title_repeats(verdicts: list[LineVerdict], title: str, settings: StructureSettings) -> None:
+    """A page's <title> comes first and is the article's title; the page prints it again as the headline
+    above the story (sometimes twice in a row, for two screen sizes), and that copy would open the text
+    with the title a second time. Only the first copy and those right after it go: further down, a line
+    that says the title again is part of the story (a live blog's entry with the news of the title)."""
+    title_words = set(normalise_line(title).split())
+    if len(title_words) < settings.title_repeat_min_words:
+        return
+    # A line with many more words than the title cannot repeat it: skip normalising the story's
+    # paragraphs (the bound is loose, as raw words include punctuation and numbers).
+    max_raw_words = 2 * len(title_words) / max(settings.title_repeat_line_share, 0.1)
+    last = None
+    for index, verdict in enumerate(verdicts):
+        if last is not None and index - last > TITLE_REPEAT_MAX_DISTANCE:
+            return
+        if (
+            verdict.kept
+            and len(verdict.text.split()) <= max_raw_words
+            and repeats_title(set(normalise_line(verdict.text).split()), title_words, settings)
+        ):
+            verdict.remove(TITLE_REPEAT_RULE, TITLE_REPEAT_KIND)
+            last = index
 
 
 def remove_link_runs(verdicts: list[LineVerdict], settings: StructureSettings, need_header: bool = False) -> None:

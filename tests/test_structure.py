@@ -133,3 +133,27 @@ def test_the_lead_is_taken_in_across_the_byline_and_date_if_the_gap_allows(lead_
     # Furniture this expensive keeps the lead out of the best-scoring stretch itself.
     settings = MainTextSettings(lead_max_gap=lead_max_gap, furniture_penalty=500, short_penalty=500)
     assert main_text.main_text_span(lines, settings) == (start, 5)
+
+
+def test_the_headline_under_the_page_title_is_a_title_repeat():
+    title = "Storm closes schools across Wales - Daily News"
+    lead = "Storm Bert closed more than 200 schools across Wales on Monday as winds reached 90mph."
+    lines = verdicts("News Wales", "Storm closes schools across Wales", "Storm closes schools across Wales", lead,
+                     PARAGRAPH, PARAGRAPH, PARAGRAPH, "10:05: Storm closes schools across Wales", PARAGRAPH)
+    structure.remove_title_repeats(lines, title, SETTINGS)
+    # The headline block (twice, for two screen sizes) goes; the lead, which tells more, and a live
+    # blog's entry further down that says the title again stay.
+    assert [verdict.line.line_no for verdict in lines if not verdict.kept] == [2, 3]
+    assert {verdict.rule for verdict in lines if not verdict.kept} == {structure.TITLE_REPEAT_RULE}
+
+
+def test_a_headline_after_its_breadcrumb_repeats_the_title():
+    lines = verdicts("Zprávy Domácí Politika Fialova vláda podá demisi. Jak rychle teď bude postupovat Babiš", PARAGRAPH)
+    structure.remove_title_repeats(lines, "Fialova vláda podá demisi. Jak rychle teď bude postupovat Babiš | Seznam", SETTINGS)
+    assert removed(lines) == {lines[0].text: structure.TITLE_REPEAT_RULE}
+
+
+def test_a_short_title_repeats_nothing():
+    lines = verdicts("Brexit talks", PARAGRAPH)
+    structure.remove_title_repeats(lines, "Brexit talks", SETTINGS)
+    assert removed(lines) == {}
