@@ -114,14 +114,15 @@ def classify_lines(
 ) -> None:
     """Run the passes over an article's non-blank lines (title excluded), removing boilerplate in place."""
     _apply_line_rules(lines, rules, learned)
-    if title is not None and settings.structure.title_repeat_min_words:
-        structure.remove_title_repeats(lines, title, settings.structure)
     structure.remove_video_titles(lines, settings.video_title_max_words)
     structure.remove_captions(lines, settings.structure)
     structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
     if settings.structure.repeated_line_min:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
     _assign_density_classes(lines, settings)
+    if title is not None and settings.structure.title_repeat_min_words:
+        story_start = main_text.first_paragraph_pair(lines)
+        structure.remove_title_repeats(lines, title, settings.structure, story_start)
     # A full web page gets the page passes; an extracted article body is only trimmed: what looks like a
     # menu on a page is more often a list of the story's own in a body.
     page = main_text.looks_like_page(lines, settings.main_text)

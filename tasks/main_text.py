@@ -38,6 +38,20 @@ def prose_flags(verdicts: list[LineVerdict]) -> list[bool]:
     return [verdict.kept and verdict.density_class in (GOOD, NEAR_GOOD) for verdict in verdicts]
 
 
+def first_paragraph_pair(verdicts: list[LineVerdict]) -> int:
+    """Index of the first of two prose lines in a row (lines removed by rules in between skipped): where
+    a story's paragraphs begin, as a teaser or a headline stands alone. len(verdicts) when none do."""
+    prose = prose_flags(verdicts)
+    previous = None
+    for index, verdict in enumerate(verdicts):
+        if not verdict.kept:
+            continue
+        if prose[index] and previous is not None and prose[previous]:
+            return previous
+        previous = index
+    return len(verdicts)
+
+
 def isolated(prose: list[bool], verdicts: list[LineVerdict]) -> list[bool]:
     """For each line: is it prose whose nearest kept neighbours on both sides are not prose? Teasers of
     other stories stand alone between their headline and byline; paragraphs stand next to paragraphs.
