@@ -66,6 +66,12 @@ def clean(text: str):
         ("Yasmine Hassan · CBC News · Posted: Aug 08, 2024 4:00 AM EDT | Last Updated: August 8", "bylines.posted_meta"),
         ("Last updated 15 hours ago", "bylines.relative_time"),
         ("Der Sicherheitsrat tagt im UN-Hauptquartier Frank Franklin II/Copyright 2026 The AP. All rights reserved", "media.caption_with_copyright"),
+        ("Agentes de la policía italiana en el campamento, el 11 de octubre. Florion Goga (REUTERS)", "media.caption_agency_suffix"),
+        ("Steffen Kauert erklärt, welche Folgen die Hitze für Autobahnen hat. (Archivbild)", "media.caption_agency_suffix"),
+        ("Click here to read the unsealed search warrant on the apartment.", "navigation.click_here_link"),
+        ("47", "chrome.lone_number"),
+        ("▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄", "chrome.lone_symbol"),
+        ("Sist oppdatert torsdag 09. mai 2024 - 20:24", "bylines.timestamp"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
@@ -91,6 +97,8 @@ def test_a_video_label_makes_the_next_short_line_a_caption_and_the_story_stays()
         "(seeds in brackets)",
         "The new headphones give the impression that sound is coming from the left, right, and behind a listener.",
         "The court ruled that the song was protected by copyright.",
+        "Das teilte die Polizei am Montag in Berlin mit, die Ermittlungen dauern an. (dpa)",
+        "3,803",
     ],
 )
 def test_story_lines_that_look_a_little_like_furniture_stay(line):
