@@ -98,7 +98,10 @@ def best_span(scores: list[float]) -> tuple[int, int] | None:
 def _headline_like(verdict: LineVerdict, standfirst: LineVerdict) -> bool:
     """Does `verdict`, the line right above `standfirst`, read like the story's headline? Short, not a
     sentence, shorter than the standfirst, and not furniture that a rule recognised (a headline may
-    recur on the page, in the breadcrumb or the share text, so lines removed only for recurring count)."""
+    recur on the page, in the breadcrumb or the share text, so lines removed only for recurring count).
+    A line that says the page's title again is the headline whatever its length."""
+    if verdict.kind == TITLE_REPEAT_KIND:
+        return True  # it says the page's title again: the headline, however long
     return (
         (verdict.kept or verdict.kind in HEADLINE_REMOVAL_KINDS)
         and is_short_unpunctuated(verdict.text, HEADLINE_MAX_WORDS)

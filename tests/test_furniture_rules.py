@@ -154,6 +154,15 @@ def test_a_standfirst_under_the_headline_is_kept_without_a_full_stop():
     assert removed["By Jane Smith"] == "bylines.byline"
 
 
+def test_a_standfirst_shorter_than_a_headline_that_repeats_the_title_is_kept():
+    headline = "Flood barriers fail in three towns as the river bursts its banks overnight in Cumbria"
+    standfirst = "Hundreds of homes are under water and many roads are closed"
+    text = f"{headline} - The Daily Example\n\n" + page(standfirst).replace("Flood barriers fail in three towns", headline)
+    kept, removed = clean(text)
+    assert kept[0] == standfirst
+    assert removed[headline] == "structure.title_repeat"
+
+
 def test_a_short_line_under_the_headline_is_not_a_standfirst():
     kept, removed = clean(page("Watch the video"))
     assert kept[0].startswith("The council said")
