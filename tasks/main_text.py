@@ -135,8 +135,9 @@ def lead_lines(verdicts: list[LineVerdict], prose: list[bool], start: int, setti
     text are taken in as long as no more than `lead_max_gap` non-prose lines have been passed on the way up.
     A page's story opens with its headline and standfirst: a line of at least `lead_min_words` words right
     under a headline-like line is the standfirst even when it does not end like a sentence ("Beyond the
-    optimistic headlines, some economists argue that the economy is barely scraping by"), and nothing above
-    the headline belongs to the story, so the walk stops there. The non-prose lines passed on the way
+    optimistic headlines, some economists argue that the economy is barely scraping by"); only one line is
+    taken as the standfirst, and the walk goes on above it by the same gap rule (stopping at the headline
+    instead lost more story lines than it saved on the tune pages). The non-prose lines passed on the way
     (the author's name, a caption) are not part of the lead.
     """
     gap, lead, standfirst_found = 0, [], False
