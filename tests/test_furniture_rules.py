@@ -72,6 +72,9 @@ def clean(text: str):
         ("47", "chrome.lone_number"),
         ("▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄", "chrome.lone_symbol"),
         ("Sist oppdatert torsdag 09. mai 2024 - 20:24", "bylines.timestamp"),
+        ("Beaumont covers national politics for The Associated Press. He is based in Des Moines, Iowa.", "bylines.author_beat"),
+        ("Peoples reported from New York. Associated Press writer Bill Barrow in Atlanta contributed to this report.", "apnews.contributed"),
+        ("ap.org", "apnews.ap_chrome"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
@@ -99,6 +102,7 @@ def test_a_video_label_makes_the_next_short_line_a_caption_and_the_story_stays()
         "The court ruled that the song was protected by copyright.",
         "Das teilte die Polizei am Montag in Berlin mit, die Ermittlungen dauern an. (dpa)",
         "3,803",
+        "Medicare covers most of the costs for Americans over 65.",
     ],
 )
 def test_story_lines_that_look_a_little_like_furniture_stay(line):
