@@ -75,6 +75,7 @@ def clean(text: str):
         ("Beaumont covers national politics for The Associated Press. He is based in Des Moines, Iowa.", "bylines.author_beat"),
         ("Peoples reported from New York. Associated Press writer Bill Barrow in Atlanta contributed to this report.", "apnews.contributed"),
         ("ap.org", "apnews.ap_chrome"),
+        ("Ja, ich bin mit der Datenschutzerklärung und der Erstellung eines Nutzerkontos einverstanden.*", "chrome.form_field"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
@@ -103,6 +104,7 @@ def test_a_video_label_makes_the_next_short_line_a_caption_and_the_story_stays()
         "Das teilte die Polizei am Montag in Berlin mit, die Ermittlungen dauern an. (dpa)",
         "3,803",
         "Medicare covers most of the costs for Americans over 65.",
+        "* Figures for 2023 are estimates.",
     ],
 )
 def test_story_lines_that_look_a_little_like_furniture_stay(line):
