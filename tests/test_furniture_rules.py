@@ -76,6 +76,7 @@ def clean(text: str):
         ("Peoples reported from New York. Associated Press writer Bill Barrow in Atlanta contributed to this report.", "apnews.contributed"),
         ("ap.org", "apnews.ap_chrome"),
         ("Ja, ich bin mit der Datenschutzerklärung und der Erstellung eines Nutzerkontos einverstanden.*", "chrome.form_field"),
+        ("Diese gelben Eier sollten Sie unbedingt in Ruhe lassen – sie bringen Ihnen Glück lesen", "navigation.teaser_read_link"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
