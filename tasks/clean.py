@@ -9,7 +9,8 @@ in order (a line removed by one pass is not looked at again, but its rule's kind
 3. structural rules that need neighbours (tasks/structure.py): video titles, captions, bylines after a
    lone "By", lines repeated in the article: "structure.<rule>";
 4. text density classes, jusText's length and stopword share (tasks/text_density.py), which also tell a
-   full web page from an extracted article body (tasks/main_text.py);
+   full web page from an extracted article body (tasks/main_text.py); with them, the headline printed
+   again above the story's first paragraphs goes as "structure.title_repeat";
 5. on a page, the main-text span: kept lines cut off from the story by furniture
    ("structure.outside_main_text");
 6. runs of link-like lines, menus and related lists ("structure.link_run");

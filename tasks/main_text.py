@@ -101,7 +101,7 @@ def _headline_like(verdict: LineVerdict, standfirst: LineVerdict) -> bool:
     recur on the page, in the breadcrumb or the share text, so lines removed only for recurring count).
     A line that says the page's title again is the headline whatever its length."""
     if verdict.kind == TITLE_REPEAT_KIND:
-        return True  # it says the page's title again: the headline, however long
+        return True
     return (
         (verdict.kept or verdict.kind in HEADLINE_REMOVAL_KINDS)
         and is_short_unpunctuated(verdict.text, HEADLINE_MAX_WORDS)

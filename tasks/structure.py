@@ -156,9 +156,8 @@ def remove_link_runs(verdicts: list[LineVerdict], settings: StructureSettings, n
                 run.append(cursor)
             elif not verdict.kept and verdict.kind in ("related_header", "navigation"):
                 headers += 1
-            elif not verdict.kept and verdict.kind in _RUN_FURNITURE_KINDS:
-                pass
-            else:
+            elif verdict.kept or verdict.kind not in _RUN_FURNITURE_KINDS:
+                # Only a line removed as page chrome (an advert slot, a legal link) lets the run go on.
                 break
             cursor += 1
         if len(run) + headers >= settings.link_run_min_lines and run and (headers or not need_header):
