@@ -9,7 +9,8 @@ in order (a line removed by one pass is not looked at again, but its rule's kind
 3. structural rules that need neighbours (tasks/structure.py): video titles, captions, bylines after a
    lone "By", lines repeated in the article: "structure.<rule>";
 4. text density classes, jusText's length and stopword share (tasks/text_density.py), which also tell a
-   full web page from an extracted article body (tasks/main_text.py);
+   full web page from an extracted article body (tasks/main_text.py); with them, the headline printed
+   again above the story's first paragraphs goes as "structure.title_repeat";
 5. on a page, the main-text span: kept lines cut off from the story by furniture
    ("structure.outside_main_text");
 6. runs of link-like lines, menus and related lists ("structure.link_run");
@@ -106,7 +107,11 @@ def _remove_bad_in_context(verdicts: list[LineVerdict], settings: CleanSettings,
 
 
 def classify_lines(
-    lines: list[LineVerdict], rules: RuleSet, settings: CleanSettings, learned: frozenset[int] = frozenset()
+    lines: list[LineVerdict],
+    rules: RuleSet,
+    settings: CleanSettings,
+    learned: frozenset[int] = frozenset(),
+    title: str | None = None,
 ) -> None:
     """Run the passes over an article's non-blank lines (title excluded), removing boilerplate in place."""
     _apply_line_rules(lines, rules, learned)
@@ -116,6 +121,9 @@ def classify_lines(
     if settings.structure.repeated_line_min:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
     _assign_density_classes(lines, settings)
+    if title is not None and settings.structure.title_repeat_min_words:
+        story_start = main_text.first_paragraph_pair(lines)
+        structure.remove_title_repeats(lines, title, settings.structure, story_start)
     # A full web page gets the page passes; an extracted article body is only trimmed: what looks like a
     # menu on a page is more often a list of the story's own in a body.
     page = main_text.looks_like_page(lines, settings.main_text)
@@ -139,7 +147,8 @@ def clean_article(
         for index, line in enumerate(draft.lines)
         if not line.is_blank and index != title_index
     ]
-    classify_lines(verdicts, rules, settings, learned)
+    title = draft.lines[title_index].text.strip() if title_index is not None else None
+    classify_lines(verdicts, rules, settings, learned, title)
 
     paragraphs = [
         Paragraph(verdict.line.line_no, paragraph_kind(verdict.text, settings.heading_max_words), verdict.text)

@@ -172,6 +172,9 @@ class StructureSettings(_Section):
     link_max_words: Annotated[int, Field(ge=1)] = 14
     link_run_min_lines: Annotated[int, Field(ge=2)] = 3
     repeated_line_min: Annotated[int, Field(ge=0)] = 3
+    title_repeat_min_words: Annotated[int, Field(ge=0)] = 4
+    title_repeat_line_share: Annotated[float, Field(ge=0, le=1)] = 0.7
+    title_repeat_title_share: Annotated[float, Field(ge=0, le=1)] = 0.6
 
 
 class MainTextSettings(_Section):

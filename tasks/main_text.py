@@ -23,7 +23,7 @@ prose is taken for a page (see `looks_like_page`).
 from __future__ import annotations
 
 from tasks.config import MainTextSettings
-from tasks.structure import LineVerdict
+from tasks.structure import TITLE_REPEAT_KIND, LineVerdict
 from tasks.text_density import BAD, GOOD, NEAR_GOOD, SHORT
 from tasks.textlines import is_list_item, is_short_unpunctuated, word_count
 
@@ -31,11 +31,25 @@ OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"
 HEADLINE_MAX_WORDS = 20
 COMMENTS_KIND = "comments"  # the kind of the rules for comment-section furniture (tasks/rules/social.yaml)
 # Kinds of removal a headline may have had before the main-text pass: it recurs on the page.
-HEADLINE_REMOVAL_KINDS = ("learned", "repeated")
+HEADLINE_REMOVAL_KINDS = ("learned", "repeated", TITLE_REPEAT_KIND)
 
 
 def prose_flags(verdicts: list[LineVerdict]) -> list[bool]:
     return [verdict.kept and verdict.density_class in (GOOD, NEAR_GOOD) for verdict in verdicts]
+
+
+def first_paragraph_pair(verdicts: list[LineVerdict]) -> int:
+    """Index of the first of two prose lines in a row (lines removed by rules in between skipped): where
+    a story's paragraphs begin, as a teaser or a headline stands alone. len(verdicts) when none do."""
+    prose = prose_flags(verdicts)
+    previous = None
+    for index, verdict in enumerate(verdicts):
+        if not verdict.kept:
+            continue
+        if prose[index] and previous is not None and prose[previous]:
+            return previous
+        previous = index
+    return len(verdicts)
 
 
 def isolated(prose: list[bool], verdicts: list[LineVerdict]) -> list[bool]:
@@ -84,7 +98,10 @@ def best_span(scores: list[float]) -> tuple[int, int] | None:
 def _headline_like(verdict: LineVerdict, standfirst: LineVerdict) -> bool:
     """Does `verdict`, the line right above `standfirst`, read like the story's headline? Short, not a
     sentence, shorter than the standfirst, and not furniture that a rule recognised (a headline may
-    recur on the page, in the breadcrumb or the share text, so lines removed only for recurring count)."""
+    recur on the page, in the breadcrumb or the share text, so lines removed only for recurring count).
+    A line that says the page's title again is the headline whatever its length."""
+    if verdict.kind == TITLE_REPEAT_KIND:
+        return True
     return (
         (verdict.kept or verdict.kind in HEADLINE_REMOVAL_KINDS)
         and is_short_unpunctuated(verdict.text, HEADLINE_MAX_WORDS)
@@ -118,8 +135,9 @@ def lead_lines(verdicts: list[LineVerdict], prose: list[bool], start: int, setti
     text are taken in as long as no more than `lead_max_gap` non-prose lines have been passed on the way up.
     A page's story opens with its headline and standfirst: a line of at least `lead_min_words` words right
     under a headline-like line is the standfirst even when it does not end like a sentence ("Beyond the
-    optimistic headlines, some economists argue that the economy is barely scraping by"), and nothing above
-    the headline belongs to the story, so the walk stops there. The non-prose lines passed on the way
+    optimistic headlines, some economists argue that the economy is barely scraping by"); only one line is
+    taken as the standfirst, and the walk goes on above it by the same gap rule (stopping at the headline
+    instead lost more story lines than it saved on the tune pages). The non-prose lines passed on the way
     (the author's name, a caption) are not part of the lead.
     """
     gap, lead, standfirst_found = 0, [], False

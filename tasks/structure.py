@@ -11,6 +11,8 @@ removed with a rule, and remove more lines:
   ("Getty Images" / "Nato was founded in Washington DC in 1949") is that picture's caption;
 - structure.byline_after_marker: the short line after a lone "By" / "Von" is the author's name;
 - structure.repeated_line: a line that recurs several times in one article;
+- structure.title_repeat: the headline printed again in the page's text ("Storm closes schools" under the
+  title "Storm closes schools - Daily News"), already in the article's title;
 - structure.link_run: a run of short link-like lines (no full stop at the end) is a menu or a list of
   related articles; the last line of a run, when the story goes on right after it, is a sub-heading and
   stays.
@@ -32,7 +34,11 @@ CAPTION_AFTER_CREDIT_RULE = "structure.caption_after_credit"
 LINK_RUN_RULE = "structure.link_run"
 REPEATED_LINE_RULE = "structure.repeated_line"
 BYLINE_AFTER_MARKER_RULE = "structure.byline_after_marker"
+TITLE_REPEAT_RULE = "structure.title_repeat"
+TITLE_REPEAT_KIND = "title_repeat"
 BYLINE_NAME_MAX_WORDS = 8
+# Kinds of the rules for page chrome (tasks/rules/chrome.yaml) that a list of links goes on around.
+_RUN_FURNITURE_KINDS = ("chrome", "legal", "consent", "advert")
 
 
 @dataclass
@@ -93,11 +99,48 @@ def remove_repeated_lines(verdicts: list[LineVerdict], min_repeats: int) -> None
             verdict.remove(REPEATED_LINE_RULE, "repeated")
 
 
+def repeats_title(line_words: set[str], title_words: set[str], settings: StructureSettings) -> bool:
+    """Do a line's words (normalised) say the title again? Most of the line's words are the title's and
+    most of the title's words are in the line: the headline under a page title that adds the outlet's
+    name ("... - Daily News"), or a headline after its breadcrumb ("News UK Storm closes schools"). A
+    story's lead tells more than its headline, so it has many words the title does not."""
+    shared = len(line_words & title_words)
+    return (
+        shared >= settings.title_repeat_min_words
+        and shared >= settings.title_repeat_line_share * len(line_words)
+        and shared >= settings.title_repeat_title_share * len(title_words)
+    )
+
+
+def remove_title_repeats(
+    verdicts: list[LineVerdict], title: str, settings: StructureSettings, story_start: int
+) -> None:
+    """A page's <title> comes first and is the article's title; the page prints it again as the headline
+    above the story (in the header, above the lead, twice for two screen sizes), and those copies would
+    open the text with the title a second time. Only copies above `story_start`, where the story's
+    paragraphs begin, go: further down, a line that says the title again is part of the story (a live
+    blog's entry with the news of the title)."""
+    title_words = set(normalise_line(title).split())
+    if len(title_words) < settings.title_repeat_min_words:
+        return
+    # A line with many more words than the title cannot repeat it: skip normalising the story's
+    # paragraphs (the bound is loose, as raw words include punctuation and numbers).
+    max_raw_words = 2 * len(title_words) / max(settings.title_repeat_line_share, 0.1)
+    for verdict in verdicts[:story_start]:
+        if (
+            verdict.kept
+            and len(verdict.text.split()) <= max_raw_words
+            and repeats_title(set(normalise_line(verdict.text).split()), title_words, settings)
+        ):
+            verdict.remove(TITLE_REPEAT_RULE, TITLE_REPEAT_KIND)
+
+
 def remove_link_runs(verdicts: list[LineVerdict], settings: StructureSettings, need_header: bool = False) -> None:
     """Runs of link-like lines: menus and related-article lists, also inside the body of a story.
 
     A run is a stretch of kept link-like lines, possibly interrupted by lines already removed as
-    navigation; a related-articles header ("More from Politics", "Mehr zum Thema") counts towards it. A
+    navigation or as page chrome (an advert slot, a legal link: a footer's link list goes on around
+    them); a related-articles header ("More from Politics", "Mehr zum Thema") counts towards it. A
     run of at least `link_run_min_lines` is removed, except a last line that the story follows directly.
     With `need_header` (an extracted article body, where a run of short lines is more often a list of
     the story's own: fixtures, key points), only runs that contain such a header are removed.
@@ -113,13 +156,16 @@ def remove_link_runs(verdicts: list[LineVerdict], settings: StructureSettings, n
                 run.append(cursor)
             elif not verdict.kept and verdict.kind in ("related_header", "navigation"):
                 headers += 1
-            else:
+            elif verdict.kept or verdict.kind not in _RUN_FURNITURE_KINDS:
+                # Only a line removed as page chrome (an advert slot, a legal link) lets the run go on.
                 break
             cursor += 1
         if len(run) + headers >= settings.link_run_min_lines and run and (headers or not need_header):
             following = verdicts[cursor] if cursor < len(verdicts) else None
             last = run[-1]
-            if following is not None and following.kept and last == cursor - 1 and not is_link_like(
+            # Page furniture between a sub-heading and its paragraph (an advert slot) does not part them.
+            next_to_story = all(verdicts[between].kind in _RUN_FURNITURE_KINDS for between in range(last + 1, cursor))
+            if following is not None and following.kept and next_to_story and not is_link_like(
                 following.text, settings.link_max_words
             ):
                 run = run[:-1]  # a sub-heading: the story goes on right after it

@@ -170,6 +170,14 @@ def test_headline_followed_by_blank_line_becomes_the_title():
     assert [paragraph.text for paragraph in article.paragraphs] == [STORY, END]
 
 
+def test_the_headline_printed_again_under_the_title_is_removed():
+    text = f"Ad sales boost Time Warner profit | Daily News\n\nAd sales boost Time Warner profit\n{STORY}\n{END}"
+    article = clean_article(draft(text), RULES, SETTINGS)
+    assert article.title == "Ad sales boost Time Warner profit | Daily News"
+    assert [paragraph.text for paragraph in article.paragraphs] == [STORY, END]
+    assert [line.rule for line in article.removed] == ["structure.title_repeat"]
+
+
 def test_first_sentence_is_not_mistaken_for_a_title():
     article = clean_article(draft("Quarterly profits rose 76% on Monday.\n\nMore text here."), RULES, SETTINGS)
     assert article.title is None

@@ -66,6 +66,17 @@ def clean(text: str):
         ("Yasmine Hassan · CBC News · Posted: Aug 08, 2024 4:00 AM EDT | Last Updated: August 8", "bylines.posted_meta"),
         ("Last updated 15 hours ago", "bylines.relative_time"),
         ("Der Sicherheitsrat tagt im UN-Hauptquartier Frank Franklin II/Copyright 2026 The AP. All rights reserved", "media.caption_with_copyright"),
+        ("Agentes de la policía italiana en el campamento, el 11 de octubre. Florion Goga (REUTERS)", "media.caption_agency_suffix"),
+        ("Steffen Kauert erklärt, welche Folgen die Hitze für Autobahnen hat. (Archivbild)", "media.caption_agency_suffix"),
+        ("Click here to read the unsealed search warrant on the apartment.", "navigation.click_here_link"),
+        ("47", "chrome.lone_number"),
+        ("▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄", "chrome.lone_symbol"),
+        ("Sist oppdatert torsdag 09. mai 2024 - 20:24", "bylines.timestamp"),
+        ("Beaumont covers national politics for The Associated Press. He is based in Des Moines, Iowa.", "bylines.author_beat"),
+        ("Peoples reported from New York. Associated Press writer Bill Barrow in Atlanta contributed to this report.", "apnews.contributed"),
+        ("ap.org", "apnews.ap_chrome"),
+        ("Ja, ich bin mit der Datenschutzerklärung und der Erstellung eines Nutzerkontos einverstanden.*", "chrome.form_field"),
+        ("Diese gelben Eier sollten Sie unbedingt in Ruhe lassen – sie bringen Ihnen Glück lesen", "navigation.teaser_read_link"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
@@ -91,6 +102,10 @@ def test_a_video_label_makes_the_next_short_line_a_caption_and_the_story_stays()
         "(seeds in brackets)",
         "The new headphones give the impression that sound is coming from the left, right, and behind a listener.",
         "The court ruled that the song was protected by copyright.",
+        "Das teilte die Polizei am Montag in Berlin mit, die Ermittlungen dauern an. (dpa)",
+        "3,803",
+        "Medicare covers most of the costs for Americans over 65.",
+        "* Figures for 2023 are estimates.",
     ],
 )
 def test_story_lines_that_look_a_little_like_furniture_stay(line):
@@ -144,6 +159,15 @@ def test_a_standfirst_under_the_headline_is_kept_without_a_full_stop():
     assert removed["Flood barriers fail in three towns"] == OUTSIDE_MAIN_TEXT_RULE
     assert removed["Residents watch the river rise in Carlisle"] == OUTSIDE_MAIN_TEXT_RULE
     assert removed["By Jane Smith"] == "bylines.byline"
+
+
+def test_a_standfirst_shorter_than_a_headline_that_repeats_the_title_is_kept():
+    headline = "Flood barriers fail in three towns as the river bursts its banks overnight in Cumbria"
+    standfirst = "Hundreds of homes are under water and many roads are closed"
+    text = f"{headline} - The Daily Example\n\n" + page(standfirst).replace("Flood barriers fail in three towns", headline)
+    kept, removed = clean(text)
+    assert kept[0] == standfirst
+    assert removed[headline] == "structure.title_repeat"
 
 
 def test_a_short_line_under_the_headline_is_not_a_standfirst():

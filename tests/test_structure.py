@@ -133,3 +133,51 @@ def test_the_lead_is_taken_in_across_the_byline_and_date_if_the_gap_allows(lead_
     # Furniture this expensive keeps the lead out of the best-scoring stretch itself.
     settings = MainTextSettings(lead_max_gap=lead_max_gap, furniture_penalty=500, short_penalty=500)
     assert main_text.main_text_span(lines, settings) == (start, 5)
+
+
+def test_the_headline_under_the_page_title_is_a_title_repeat():
+    title = "Storm closes schools across Wales - Daily News"
+    lead = "Storm Bert closed more than 200 schools across Wales on Monday as winds reached 90mph."
+    lines = verdicts("News Wales", "Storm closes schools across Wales", "Storm closes schools across Wales", lead,
+                     PARAGRAPH, PARAGRAPH, "10:05: Storm closes schools across Wales", PARAGRAPH)
+    structure.remove_title_repeats(lines, title, SETTINGS, story_start=3)
+    # The headline copies above the story go; the lead, which tells more, and a live blog's entry
+    # further down that says the title again stay.
+    assert [verdict.line.line_no for verdict in lines if not verdict.kept] == [2, 3]
+    assert {verdict.rule for verdict in lines if not verdict.kept} == {structure.TITLE_REPEAT_RULE}
+
+
+def test_a_headline_after_its_breadcrumb_repeats_the_title():
+    lines = verdicts("Zprávy Domácí Politika Fialova vláda podá demisi. Jak rychle teď bude postupovat Babiš", PARAGRAPH)
+    title = "Fialova vláda podá demisi. Jak rychle teď bude postupovat Babiš | Seznam"
+    structure.remove_title_repeats(lines, title, SETTINGS, story_start=1)
+    assert removed(lines) == {lines[0].text: structure.TITLE_REPEAT_RULE}
+
+
+def test_a_short_title_repeats_nothing():
+    lines = verdicts("Brexit talks", PARAGRAPH)
+    structure.remove_title_repeats(lines, "Brexit talks", SETTINGS, story_start=1)
+    assert removed(lines) == {}
+
+
+def test_the_story_begins_at_its_first_two_paragraphs_in_a_row():
+    lines = verdicts("Teaser headline", PARAGRAPH, ("Getty Images", "credit"), "Menu", PARAGRAPH,
+                     ("Advertisement", "advert"), PARAGRAPH)
+    for verdict in lines:
+        verdict.density_class = GOOD if verdict.text == PARAGRAPH else SHORT
+    assert main_text.first_paragraph_pair(lines) == 4
+
+
+def test_a_list_of_links_parted_by_an_advert_slot_is_one_run():
+    links = ["AP News Values and Principles", "AP Leads", "AP Stylebook"]
+    lines = verdicts(PARAGRAPH, links[0], ("Advertisement", "advert"), *links[1:], ("Copyright 2024 AP", "legal"))
+    structure.remove_link_runs(lines, SETTINGS)
+    assert removed(lines) == {link: structure.LINK_RUN_RULE for link in links}
+
+
+def test_an_advert_slot_does_not_part_a_sub_heading_from_its_paragraph():
+    links = ["Canada adds 88,000 jobs", "Keep out of hiring choices"]
+    lines = verdicts(PARAGRAPH, ("Read More", "related_header"), *links, ("Advertisement", "advert"),
+                     "BoC to stay on sidelines next week", ("Article content", "chrome"), PARAGRAPH)
+    structure.remove_link_runs(lines, SETTINGS)
+    assert removed(lines) == {link: structure.LINK_RUN_RULE for link in links}
