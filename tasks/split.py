@@ -97,7 +97,7 @@ def split_on_delimiters(
     return blocks, removed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: a day's input has hundreds of thousands
 class BlockOutline:
     """What the repeated-block cut needs of a block, without its text: small enough to hold for a whole
     day's input while the text itself is read chunk by chunk (tasks/partition.py).
