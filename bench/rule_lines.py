@@ -84,6 +84,7 @@ def old_rules_module(revision: str):
     subprocess.run(["tar", "-x", "--strip-components=2", "-C", str(folder)], input=archive.stdout, check=True)
     spec = importlib.util.spec_from_file_location("rules_old", folder / "__init__.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["rules_old"] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
