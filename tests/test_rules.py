@@ -6,7 +6,7 @@ import pytest
 
 from tasks.config import CleanSettings, ConfigError
 from tasks import rules as rules_module
-from tasks.rules import LineRule, RuleSet, available_packs, load_pack, load_rules
+from tasks.rules import LineRule, RuleSet, _first_characters, available_packs, load_pack, load_rules
 
 KIND_PACKS = ["chrome", "media", "navigation", "social", "bylines"]
 OUTLET_PACKS = ["skynews", "bbc", "guardian", "reuters", "apnews", "cnn", "dailymail"]
@@ -48,6 +48,29 @@ def test_a_user_pattern_with_its_own_flags_works_inside_the_joined_rules():
     assert ruleset.first_match("SUBSCRIBE NOW").name == "user.a"
     case_sensitive = RuleSet([LineRule("user.b", "user", re.compile(r"FILE - "))])
     assert case_sensitive.first_match("file - x") is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "line"),
+    [
+        (r"(?i)kelvin", "\u212aelvin"),  # the Kelvin sign is a K when case is ignored
+        (r"(?:\s*|x)menu", "menu"),  # the first item may match nothing
+        (r"(?=.{0,9}$)(?<!a)\bmenu", "menu"),  # zero-width items come before the first character
+        (r"[^a-z]+", "Über"),  # a line starting with a character past ASCII is always tried
+        (r"(a)?\1?menu", "menu"),  # a back-reference: no first characters
+    ],
+)
+def test_the_first_character_test_passes_every_line_its_rule_matches(pattern, line):
+    rule = LineRule("user.a", "user", re.compile(pattern))
+    assert rule.matches(line)
+    assert RuleSet([rule]).first_match(line) is rule
+    assert RuleSet([rule]).first_match("-" + line) is None or rule.matches("-" + line)
+
+
+def test_the_first_character_test_lists_what_a_line_can_start_with():
+    assert _first_characters(re.compile(r"(?:menu|home)\b", re.IGNORECASE)) == "HMhm"
+    assert _first_characters(re.compile(r"\(?\d")) == "(0123456789"
+    assert _first_characters(re.compile(r"x?")) is None
 
 
 @pytest.mark.parametrize(
