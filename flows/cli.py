@@ -84,7 +84,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"newsetl: input folder not found: {input_path}", file=sys.stderr)
         return 2
     _quiet_prefect(args)
-    start_workers_early(settings.parallel)  # their start-up overlaps Prefect's
+    start_workers_early(settings.parallel, settings.clean)  # their start-up overlaps Prefect's
     from flows.daily import daily_flow  # imported late: importing Prefect takes seconds
 
     report = daily_flow(input_path=input_path, date=date, data_dir=_data_dir(args, settings), config_path=args.config)

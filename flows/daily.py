@@ -249,7 +249,7 @@ def process_partition(
 ) -> RunReport:
     report = RunReport.start(run_id=uuid.uuid4().hex, date=date, input_path=input_path, settings=settings)
     timer = StageTimer()
-    start_workers_early(settings.parallel)
+    start_workers_early(settings.parallel, settings.clean)
     state_dir = data_dir / "state"
     try:
         with staged_partition(data_dir, date) as staging:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from tasks.config import ParallelSettings
+from tasks.config import CleanSettings, ParallelSettings
 from tasks.dask_cluster import map_on_cluster
 
 Item = TypeVar("Item")
@@ -27,6 +27,7 @@ Result = TypeVar("Result")
 
 # Imported once by the fork server, so each worker starts with the stages and the language model loaded.
 _PRELOAD = ["tasks.worker_preload"]
+PRELOAD_CLEAN_SETTINGS = "NEWSETL_PRELOAD_CLEAN_SETTINGS"
 
 
 def worker_count(settings: ParallelSettings) -> int:
@@ -39,10 +40,15 @@ def _worker_context():
     return context
 
 
-def start_workers_early(settings: ParallelSettings) -> None:
+def start_workers_early(settings: ParallelSettings, clean: CleanSettings | None = None) -> None:
     """Start the fork server now, so that its imports and model loading overlap the stages before the
-    first map_chunk_list instead of delaying it. No effect when the work stays in this process or goes to Dask."""
+    first map_chunk_list instead of delaying it. No effect when the work stays in this process or goes to Dask.
+
+    `clean`: the run's clean settings, whose rule library the fork server compiles once (through the
+    environment it starts with) instead of every clean worker of every run (~0.4 s of a core each)."""
     if worker_count(settings) > 1 and not settings.dask_address:
+        if clean is not None:
+            os.environ[PRELOAD_CLEAN_SETTINGS] = clean.model_dump_json()
         _worker_context()
         multiprocessing.forkserver.ensure_running()
 

@@ -20,7 +20,8 @@ from tasks.segment import Segments, segment_article
 _rules_by_settings: dict[str, RuleSet] = {}
 
 
-def _rules(settings: CleanSettings) -> RuleSet:
+def rules_for(settings: CleanSettings) -> RuleSet:
+    """The rule library of these settings, compiled once per process."""
     key = settings.model_dump_json()
     if key not in _rules_by_settings:
         _rules_by_settings[key] = load_rules(settings)
@@ -28,7 +29,7 @@ def _rules(settings: CleanSettings) -> RuleSet:
 
 
 def clean_chunk(drafts: Sequence[ArticleDraft], settings: Settings, learned: frozenset[int]) -> list[CleanArticle]:
-    cleaned = clean_articles(list(drafts), _rules(settings.clean), settings.clean, learned)
+    cleaned = clean_articles(list(drafts), rules_for(settings.clean), settings.clean, learned)
     if settings.segment.paragraphs == "block":
         heading_max_words = settings.clean.heading_max_words
         for article in cleaned:

@@ -123,3 +123,18 @@ def test_fingerprints_from_chunks_on_workers_give_the_same_dedup_result(tmp_path
     assert given.index_table(settings.dedup).equals(computed.index_table(settings.dedup))
     with pytest.raises(ValueError, match="not those of the articles"):
         find_duplicates(articles[::-1][:1], DATE, history, settings.dedup, joined)
+
+
+def test_the_fork_server_compiles_the_runs_rule_library_once(monkeypatch):
+    from tasks import per_article, worker_preload
+    from tasks.parallel import PRELOAD_CLEAN_SETTINGS
+
+    clean = Settings().clean.model_copy(update={"disabled_rules": ["chrome.advertisement"]})
+    monkeypatch.setattr(per_article, "_rules_by_settings", {})
+    monkeypatch.setenv(PRELOAD_CLEAN_SETTINGS, clean.model_dump_json())
+    worker_preload.compile_rules()
+    assert list(per_article._rules_by_settings) == [clean.model_dump_json()]  # what rules_for(clean) looks up
+    assert "chrome.advertisement" not in {rule.name for rule in per_article.rules_for(clean)}
+    # Settings a run would refuse leave the fork server running; the run itself reports them.
+    monkeypatch.setenv(PRELOAD_CLEAN_SETTINGS, clean.model_copy(update={"disabled_rules": ["no.such_rule"]}).model_dump_json())
+    worker_preload.compile_rules()
