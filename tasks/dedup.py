@@ -17,8 +17,8 @@ Every candidate pair is then verified as above; LSH alone decides nothing. Withi
 MinHash estimate lies far below both thresholds (six standard deviations) is dropped without the exact
 check: most candidates from shared paragraphs are different stories (_could_be_copies).
 
-Survivor rule. Exact and near pairs join clusters (a copy of a copy joins too: tasks/dedup_clusters.py). In a cluster
-the article from the earliest partition date survives (an earlier partition is published already);
+Survivor rule. Exact and near pairs join clusters (a copy of a copy joins too: tasks/dedup_clusters.py).
+In a cluster the article from the earliest partition date survives (an earlier partition is published already);
 within a date, the longest (most distinct shingles: the most complete version), then the one from the
 first source file, then the first line (for an earlier partition, whose files the index does not hold:
 the smallest article_id). Every other member from this batch is a duplicate of the survivor, with its similarity *to
@@ -134,12 +134,13 @@ def find_duplicates(
         first_with_hash: dict[str, int] = {}
         for i, article in enumerate(ordered):
             representative[i] = first_with_hash.setdefault(article.content_hash, i)
-        del first_with_hash
+        del first_with_hash  # a dict entry per article: gone before the candidate search
         copies = np.nonzero(representative != np.arange(n))[0]
         edges.add_copies(copies, representative[copies])
-        twins = [(i, history.row_of_hash(ordered[i].content_hash)) for i in np.nonzero(representative == np.arange(n))[0].tolist()]
-        twins = np.array([(i, n + row) for i, row in twins if row is not None], dtype=np.int64).reshape(-1, 2)
-        edges.add_copies(twins[:, 0], twins[:, 1])
+        firsts = np.nonzero(representative == np.arange(n))[0].tolist()
+        twins = [(i, n + row) for i in firsts if (row := history.row_of_hash(ordered[i].content_hash)) is not None]
+        twin_edges = np.array(twins, dtype=np.int64).reshape(-1, 2)
+        edges.add_copies(twin_edges[:, 0], twin_edges[:, 1])
 
     similarity = _Similarity(batch, history, n)
     if settings.near:
