@@ -290,14 +290,12 @@ def _candidate_pieces(prints: ArticleFingerprints, eligible: np.ndarray, setting
     if settings.containment:
         # Anchors (~10 an article) in parts by their top bits: equal anchors fall in the same part, and
         # sorting one part at a time holds an eighth of the working arrays.
-        owners = prints.anchor_owners()
-        is_eligible = np.zeros(len(prints), dtype=bool)
-        is_eligible[eligible] = True
-        of_eligible = is_eligible[owners]
-        part_of = prints.anchors >> np.uint32(32 - _ANCHOR_PART_BITS)
+        rows = _anchor_rows(prints, eligible)
+        anchors, owners = prints.anchors[rows], prints.anchor_owners()[rows]
+        part_of = anchors >> np.uint32(32 - _ANCHOR_PART_BITS)
         for part in range(2**_ANCHOR_PART_BITS):
-            rows = np.nonzero(of_eligible & (part_of == part))[0]
-            yield from minhash.pair_pieces_sharing_a_key(prints.anchors[rows], owners[rows], _BUCKET_NEIGHBOURS)
+            in_part = part_of == part
+            yield from minhash.pair_pieces_sharing_a_key(anchors[in_part], owners[in_part], _BUCKET_NEIGHBOURS)
 
 
 def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: DedupSettings) -> np.ndarray:
