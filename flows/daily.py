@@ -50,7 +50,6 @@ from tasks.partition import (
     CleanJob,
     FinishJob,
     clean_chunk,
-    cut_files,
     finish_chunk,
     make_chunks,
     outline_chunk,
@@ -66,6 +65,7 @@ from tasks.write import commit_staged, recover_commits, staged_partition, write_
 
 # Results stay in memory between tasks of one flow run: caching them would hash every input.
 stage = task(cache_policy=NONE, persist_result=False)
+SPILL_FOLDER = "_chunks"  # inside the staging folder: chunks' records between the steps
 
 
 @dataclass
@@ -73,7 +73,7 @@ class Plan:
     chunks: list[Chunk]
     spans: ArticleSpans  # where the articles of plain-text files begin and end
     learned: frozenset[int]  # line keys of learned boilerplate
-    boilerplate_index: pa.Table | None  # this batch's line index, committed with the datasets
+    staged_indexes: list[str]  # state datasets the plan wrote into staging, committed with the datasets
     worker_seconds: Counter[str]  # seconds the workers spent reading and outlining, by step
 
 
@@ -91,11 +91,13 @@ def plan_task(
     date: dt.date,
     state_dir: Path,
     settings: Settings,
-    spill_dir: Path,
+    staging: Path,
     date_order: ordering.DateOrder | None,
 ) -> Plan:
     """Chunks of the input; where their articles begin and end; which lines are learned boilerplate.
-    The chunks' documents wait in spill_dir for clean."""
+    The chunks' documents wait in the staging folder for clean, and so does this batch's line index
+    (written now: on a large day it is tens of MB the flow need not hold until the commit)."""
+    spill_dir = staging / SPILL_FOLDER
     outcomes, _ = find_input(input_path, settings.input.extensions)
     chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
     outline = partial(outline_chunk, date=date, settings=settings, spill_dir=str(spill_dir))
@@ -108,10 +110,12 @@ def plan_task(
         # Learned boilerplate (below) and dedup read the state earlier dates of a backfill leave behind.
         date_order.wait_for_earlier(date)
     if batch is None:
-        return Plan(chunks, spans, frozenset(), None, _seconds(outlined))
+        return Plan(chunks, spans, frozenset(), [], _seconds(outlined))
     learned_settings = settings.clean.learned
     learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
-    return Plan(chunks, spans, learned, batch, _seconds(outlined))
+    index_key = f"state/{INDEX_DATASET}"
+    write_part(staging, index_key, batch, 0, settings.output.compression, settings.output.compression_level)
+    return Plan(chunks, spans, learned, [index_key], _seconds(outlined))
 
 
 def _batch_line_index(
@@ -124,7 +128,7 @@ def _batch_line_index(
 ) -> pa.Table:
     """This batch's learned-line index: the outline rows, with the files the plan cuts counted again."""
     rows = np.concatenate([chunk.line_rows for chunk in outlined] or [np.zeros((0, 3), dtype=np.int64)])
-    recount = cut_files([block for chunk in outlined for block in chunk.outlines], spans)
+    recount = set(spans)  # the files the plan cuts
     if recount:
         # A block cut into several articles counts its lines per article: read those files again.
         jobs = [
@@ -212,15 +216,13 @@ def commit_task(
         "curated/quarantine": records_table("quarantine", quarantined),
         f"state/{HISTORY_DATASET}": dedup.index_table(settings.dedup),
     }
-    if plan.boilerplate_index is not None:
-        whole[f"state/{INDEX_DATASET}"] = plan.boilerplate_index
     for name in CHUNK_DATASETS:
         # A dataset no chunk had rows for still gets its (empty) partition, with its schema.
         if not (staging / "curated" / name).exists():
             whole[f"curated/{name}"] = DATASETS[name].empty_table()
     for key, table in whole.items():
         write_part(staging, key, table, 0, output.compression, output.compression_level)
-    keys = dict.fromkeys([*(f"curated/{name}" for name in CHUNK_DATASETS), *whole])
+    keys = dict.fromkeys([*(f"curated/{name}" for name in CHUNK_DATASETS), *whole, *plan.staged_indexes])
     commit_staged(data_dir, date, staging, list(keys))
 
 
@@ -253,9 +255,9 @@ def process_partition(
     state_dir = data_dir / "state"
     try:
         with staged_partition(data_dir, date) as staging:
-            spill_dir = staging / "_chunks"
+            spill_dir = staging / SPILL_FOLDER
             with timer("plan"):
-                plan = plan_task(input_path, date, state_dir, settings, spill_dir, quote(date_order))
+                plan = plan_task(input_path, date, state_dir, settings, staging, quote(date_order))
             with timer("clean"):
                 cleaned = clean_task(quote(plan), date, settings, spill_dir)
             with timer("dedup"):

@@ -149,12 +149,6 @@ def _line_rows(drafts: list[ArticleDraft], date: dt.date, settings: Settings) ->
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
-def cut_files(outlines: list[BlockOutline], spans: ArticleSpans) -> set[str]:
-    """Files with a block that the plan cuts into several articles."""
-    planned = {source_file: set(file_spans) for source_file, file_spans in spans.items()}
-    return {block.source_file for block in outlines if block.span not in planned.get(block.source_file, set())}
-
-
 def recount_line_rows(
     jobs: Sequence[tuple[int, set[str], ArticleSpans]], date: dt.date, settings: Settings, spill_dir: str
 ) -> list[np.ndarray]:

@@ -138,13 +138,15 @@ def outline(source_file: str, lines: list[RawLine]) -> BlockOutline:
     return BlockOutline(source_file, line_nos, b"".join(_line_key(line.text) for line in non_blank))
 
 
-# source_file -> the (first, last) raw line of each article cut from its plain-text blocks, in order.
+# source_file -> the (first, last) raw line of each article cut from its plain-text blocks, in order; only
+# for the files whose blocks the repeated-block cut cuts (few): in any other file each block is an article.
 ArticleSpans = dict[str, list[tuple[int, int]]]
 
 
 def plan_article_spans(outlines: list[BlockOutline], min_lines: int) -> ArticleSpans:
-    """Where the articles of the batch's plain-text blocks begin and end, after the repeated-block cut."""
-    return _group_spans((block.source_file, block.span) for block in _cut_repeated_blocks(outlines, min_lines))
+    """Where the articles of the files the repeated-block cut cuts begin and end."""
+    pieces, cut_files = _cut_repeated_blocks(outlines, min_lines)
+    return _group_spans((piece.source_file, piece.span) for piece in pieces if piece.source_file in cut_files)
 
 
 def _group_spans(spans: Iterable[tuple[str, tuple[int, int]]]) -> ArticleSpans:
@@ -156,14 +158,16 @@ def _group_spans(spans: Iterable[tuple[str, tuple[int, int]]]) -> ArticleSpans:
     return grouped
 
 
-def _cut_repeated_blocks(blocks: list[BlockOutline], min_lines: int) -> list[BlockOutline]:
-    """Cut every block that contains, line for line, a whole shorter block of the batch.
+def _cut_repeated_blocks(blocks: list[BlockOutline], min_lines: int) -> tuple[list[BlockOutline], set[str]]:
+    """Cut every block that contains, line for line, a whole shorter block of the batch: the pieces, and
+    the files that had a block cut.
 
     Each pass cuts every block at its first embedded article; passes repeat until nothing changes, so a
     block holding several known articles is cut at each. Identical blocks (a story syndicated a thousand
     times) are one candidate, and a pass reads each line once, so the cost grows with the batch, not
     with its square. The result does not depend on the order of the files.
     """
+    cut_files: set[str] = set()
     while True:
         # Candidate articles by their first min_lines lines (many stories share a first line, few share
         # three), longest first so the widest known article is cut out.
@@ -179,10 +183,11 @@ def _cut_repeated_blocks(blocks: list[BlockOutline], min_lines: int) -> list[Blo
                 cut_blocks.append(block)
             else:
                 cut_blocks.extend(_cut_block(block, *cut))
+                cut_files.add(block.source_file)
                 changed = True
         blocks = cut_blocks
         if not changed:
-            return blocks
+            return blocks, cut_files
 
 
 def _first_embedded(
@@ -261,8 +266,7 @@ def split_documents(
         blocks.extend((document.source_file, lines) for lines in document_blocks)
         removed.extend(separators)
     if not cut_repeated:
-        # Blocks come with blank edges trimmed: their first and last lines are their span.
-        spans = _group_spans((source_file, (lines[0].line_no, lines[-1].line_no)) for source_file, lines in blocks)
+        spans = {}
     elif spans is None:
         spans = plan_article_spans([outline(*block) for block in blocks], settings.repeated_block_min_lines)
     articles = [
@@ -275,7 +279,7 @@ def split_documents(
             metadata=ArticleMetadata(encoding=encodings[source_file]),
         )
         for source_file, block_lines in blocks
-        for lines in _cut_at_spans(block_lines, spans.get(source_file, []))
+        for lines in (_cut_at_spans(block_lines, spans[source_file]) if source_file in spans else [block_lines])
     ]
     articles = sorted(articles + record_articles, key=lambda article: (article.source_file, article.line_start))
     return SplitResult(articles, removed)
