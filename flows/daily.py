@@ -46,7 +46,6 @@ from tasks.partition import (
     Chunk,
     ChunkCleaned,
     ChunkFinished,
-    ChunkOutline,
     CleanJob,
     FinishJob,
     clean_chunk,
@@ -58,7 +57,7 @@ from tasks.partition import (
 )
 from tasks.records import DuplicateRecord, QuarantineRecord
 from tasks.schemas import DATASETS
-from tasks.split import ArticleSpans, plan_article_spans
+from tasks.repeated_blocks import ArticleSpans, BlockOutlines, plan_article_spans
 from tasks.tables import records_table
 from tasks.timing import StageTimer
 from tasks.write import commit_staged, recover_commits, staged_partition, write_part
@@ -102,32 +101,38 @@ def plan_task(
     chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
     outline = partial(outline_chunk, date=date, settings=settings, spill_dir=str(spill_dir))
     outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel, _costs(chunks))
-    outlines = [block for chunk in outlined for block in chunk.outlines]
+    worker_seconds = _seconds(outlined)
+    line_rows = [chunk.line_rows for chunk in outlined]
+    outlines = BlockOutlines.concatenate([chunk.outlines for chunk in outlined])
+    del outlined  # the chunks' outlines: the day's concatenation is all the cut needs
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
+    del outlines  # before the learned-line index, the plan's other large step
     learned_on = settings.clean.learned.enabled
-    batch = _batch_line_index(chunks, outlined, spans, date, settings, spill_dir) if learned_on else None
+    batch = _batch_line_index(chunks, line_rows, spans, date, settings, spill_dir) if learned_on else None
     if date_order is not None:
         # Learned boilerplate (below) and dedup read the state earlier dates of a backfill leave behind.
         date_order.wait_for_earlier(date)
     if batch is None:
-        return Plan(chunks, spans, frozenset(), [], _seconds(outlined))
+        return Plan(chunks, spans, frozenset(), [], worker_seconds)
     learned_settings = settings.clean.learned
     learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
     index_key = f"state/{INDEX_DATASET}"
     write_part(staging, index_key, batch, 0, settings.output.compression, settings.output.compression_level)
-    return Plan(chunks, spans, learned, [index_key], _seconds(outlined))
+    return Plan(chunks, spans, learned, [index_key], worker_seconds)
 
 
 def _batch_line_index(
     chunks: list[Chunk],
-    outlined: list[ChunkOutline],
+    line_rows: list[np.ndarray],
     spans: ArticleSpans,
     date: dt.date,
     settings: Settings,
     spill_dir: Path,
 ) -> pa.Table:
-    """This batch's learned-line index: the outline rows, with the files the plan cuts counted again."""
-    rows = np.concatenate([chunk.line_rows for chunk in outlined] or [np.zeros((0, 3), dtype=np.int64)])
+    """This batch's learned-line index: the outline rows, with the files the plan cuts counted again.
+    `line_rows` (each chunk's) is emptied once concatenated, so that a large day's rows are not held twice."""
+    rows = np.concatenate(line_rows or [np.zeros((0, 3), dtype=np.int64)])
+    line_rows.clear()
     recount = set(spans)  # the files the plan cuts
     if recount:
         # A block cut into several articles counts its lines per article: read those files again.

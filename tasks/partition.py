@@ -44,7 +44,8 @@ from tasks.records import (
     RawDocument,
     RemovedLine,
 )
-from tasks.split import ArticleSpans, BlockOutline, outline, split_documents
+from tasks.repeated_blocks import ArticleSpans, BlockOutlines, outline_blocks
+from tasks.split import split_documents
 from tasks.streams import InputFile
 from tasks.tables import partition_tables
 from tasks.timing import StageTimer
@@ -98,7 +99,7 @@ def read_chunk(chunk: Chunk, settings: Settings) -> IngestResult:
 @dataclass
 class ChunkOutline:
     index: int
-    outlines: list[BlockOutline]  # every plain-text block between delimiters
+    outlines: BlockOutlines  # of every plain-text block between delimiters
     line_rows: np.ndarray  # int64 (n, 3): learned-boilerplate (line, story, file) rows, each block uncut
     seconds: dict[str, float] = field(default_factory=dict)  # worker seconds by step
 
@@ -116,7 +117,7 @@ def outline_chunk(chunks: Sequence[Chunk], date: dt.date, settings: Settings, sp
             # Each block between delimiters as one article: the repeated-block cut needs the whole day.
             articles = split_documents(ingested.documents, date, settings.split, cut_repeated=False).articles
             text_files = {document.source_file for document in ingested.documents if document.records is None}
-            outlines = [outline(a.source_file, a.lines) for a in articles if a.source_file in text_files]
+            outlines = outline_blocks((a.source_file, a.lines) for a in articles if a.source_file in text_files)
             rows = _line_rows(articles, date, settings)
         results.append(ChunkOutline(chunk.index, outlines, rows, timer.seconds_by_stage))
     return results
