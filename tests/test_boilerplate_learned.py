@@ -2,12 +2,15 @@
 
 import datetime as dt
 
+import numpy as np
+
 from tasks.boilerplate_learned import (
     INDEX_DATASET,
     INDEX_SCHEMA,
     batch_line_index,
     index_dir,
     learned_line_keys,
+    line_index_table,
     line_key,
     load_index_history,
     normalise_line,
@@ -100,3 +103,15 @@ def test_the_index_holds_hashes_only():
 def test_lines_of_numbers_alone_are_not_learned():
     drafts = [draft(story(n, f"{n * 1000 + 17:,}"), f"{n}.txt") for n in range(5)]
     assert learned(drafts) == frozenset()
+
+
+def test_the_line_index_has_each_row_once_sorted_by_line_story_file():
+    rows = np.array([[5, 1, 1], [2, 9, 9], [5, 1, 0], [2, 9, 9], [5, 0, 7], [2, 9, 9]], dtype=np.int64)
+    table = line_index_table(rows)
+    assert table.to_pylist() == [
+        {"line_key": 2, "story_key": 9, "file_key": 9},
+        {"line_key": 5, "story_key": 0, "file_key": 7},
+        {"line_key": 5, "story_key": 1, "file_key": 0},
+        {"line_key": 5, "story_key": 1, "file_key": 1},
+    ]
+    assert line_index_table(rows[:0]).num_rows == 0
