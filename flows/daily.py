@@ -175,7 +175,7 @@ def dedup_task(chunks: list[ChunkCleaned], date: dt.date, state_dir: Path, setti
         if chunks
         else fingerprint([], date, settings.dedup)  # an empty input folder
     )
-    result = find_duplicates(refs, date, history, settings.dedup, fingerprints)
+    result = find_duplicates(refs, date, history, settings.dedup, fingerprints, settings.parallel)
     stale = later_dates_with_copies(state_dir, date, result.survivor_prints, settings.dedup)
     if stale:
         # This date ran after later ones (a backfill): they kept copies of articles this date now keeps.
