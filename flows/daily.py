@@ -59,7 +59,7 @@ from tasks.records import DuplicateRecord, QuarantineRecord
 from tasks.schemas import DATASETS
 from tasks.repeated_blocks import ArticleSpans, BlockOutlines, plan_article_spans
 from tasks.tables import records_table
-from tasks.timing import StageTimer
+from tasks.timing import StageTimer, release_freed_memory
 from tasks.write import commit_staged, recover_commits, staged_partition, write_part
 
 # Results stay in memory between tasks of one flow run: caching them would hash every input.
@@ -107,6 +107,7 @@ def plan_task(
     del outlined  # the chunks' outlines: the day's concatenation is all the cut needs
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
     del outlines  # before the learned-line index, the plan's other large step
+    release_freed_memory()
     learned_on = settings.clean.learned.enabled
     batch = _batch_line_index(chunks, line_rows, spans, date, settings, spill_dir) if learned_on else None
     if date_order is not None:
@@ -175,6 +176,7 @@ def dedup_task(chunks: list[ChunkCleaned], date: dt.date, state_dir: Path, setti
         if chunks
         else fingerprint([], date, settings.dedup)  # an empty input folder
     )
+    release_freed_memory()  # the clean step's results, unpickled and concatenated: before dedup's arrays
     result = find_duplicates(refs, date, history, settings.dedup, fingerprints, settings.parallel)
     stale = later_dates_with_copies(state_dir, date, result.survivor_prints, settings.dedup)
     if stale:

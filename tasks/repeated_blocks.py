@@ -175,7 +175,8 @@ def _possible_hosts(
     shared_heads = head_values[head_counts > 1]
     host_firsts, host_lasts = firsts[can_host], firsts[can_host] + lengths[can_host] - min_lines  # runs inside
     leads = _is_in(runs, head_values)
-    leads_before = np.concatenate(([0], np.cumsum(leads, dtype=np.int32)))
+    leads_before = np.zeros(len(leads) + 1, dtype=np.int32)
+    np.cumsum(leads, out=leads_before[1:])
     has_inner_lead = leads_before[host_lasts + 1] > leads_before[host_firsts + 1]
     hosts = np.nonzero(can_host)[0][has_inner_lead | _is_in(runs[host_firsts], shared_heads)]
     del leads_before
