@@ -35,7 +35,13 @@ from flows.locks import partition_lock
 from flows.manifest import write_manifest
 from flows.report import RunReport, code_version, partition_manifest, write_run_row
 from tasks.accounting import AccountingReport
-from tasks.boilerplate_learned import INDEX_DATASET, learned_line_keys, line_index_table, load_index_history
+from tasks.boilerplate_learned import (
+    INDEX_DATASET,
+    batch_line_keys,
+    learned_line_keys,
+    line_index_table,
+    load_index_history,
+)
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
 from tasks.fingerprint import Fingerprinted, fingerprint
@@ -116,7 +122,8 @@ def plan_task(
     if batch is None:
         return Plan(chunks, spans, frozenset(), [], worker_seconds)
     learned_settings = settings.clean.learned
-    learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
+    history = load_index_history(state_dir, date, learned_settings, batch_line_keys(batch))
+    learned = learned_line_keys(batch, history, learned_settings)
     index_key = f"state/{INDEX_DATASET}"
     write_part(staging, index_key, batch, 0, settings.output.compression, settings.output.compression_level)
     return Plan(chunks, spans, learned, [index_key], worker_seconds)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tasks.records import RawLine
+from tasks.sorted_arrays import is_in_sorted
 
 KEY_BYTES = 8
 
@@ -174,27 +175,14 @@ def _possible_hosts(
     head_values, head_counts = np.unique(runs[firsts[long_enough]], return_counts=True)
     shared_heads = head_values[head_counts > 1]
     host_firsts, host_lasts = firsts[can_host], firsts[can_host] + lengths[can_host] - min_lines  # runs inside
-    leads = _is_in(runs, head_values)
+    leads = is_in_sorted(runs, head_values)
     leads_before = np.zeros(len(leads) + 1, dtype=np.int32)
     np.cumsum(leads, out=leads_before[1:])
     has_inner_lead = leads_before[host_lasts + 1] > leads_before[host_firsts + 1]
-    hosts = np.nonzero(can_host)[0][has_inner_lead | _is_in(runs[host_firsts], shared_heads)]
+    hosts = np.nonzero(can_host)[0][has_inner_lead | is_in_sorted(runs[host_firsts], shared_heads)]
     del leads_before
     leads[firsts[long_enough]] = False  # a head at its own piece's start is no lead (shared ones aside)
     return hosts, np.union1d(np.unique(runs[leads]), shared_heads)
-
-
-def _is_in(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
-    """values in sorted_unique, a slice at a time (np.isin sorts the whole of both: ~60 MB for a large day)."""
-    found = np.zeros(len(values), dtype=bool)
-    if len(sorted_unique) == 0:
-        return found
-    step = 1 << 18
-    for start in range(0, len(values), step):
-        part = values[start : start + step]
-        positions = np.minimum(np.searchsorted(sorted_unique, part), len(sorted_unique) - 1)
-        found[start : start + step] = sorted_unique[positions] == part
-    return found
 
 
 def _candidates(
@@ -203,7 +191,7 @@ def _candidates(
     """Candidate articles (the pieces of at least min_lines lines whose head hash is in `heads`) by their
     first min_lines lines, longest first so that the widest known article is cut out."""
     long_enough = np.nonzero(lengths >= min_lines)[0]
-    chosen = long_enough[_is_in(runs[firsts[long_enough]], heads)]
+    chosen = long_enough[is_in_sorted(runs[firsts[long_enough]], heads)]
     unique = {outlines.key_run(int(firsts[piece]), int(lengths[piece])) for piece in chosen.tolist()}
     candidates: dict[bytes, list[bytes]] = {}
     for keys in sorted(unique, key=lambda keys: (-len(keys), keys)):

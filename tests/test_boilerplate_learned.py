@@ -8,6 +8,7 @@ from tasks.boilerplate_learned import (
     INDEX_DATASET,
     INDEX_SCHEMA,
     batch_line_index,
+    batch_line_keys,
     index_dir,
     learned_line_keys,
     line_index_table,
@@ -83,6 +84,22 @@ def test_earlier_partitions_count_but_not_this_date_or_later(tmp_path):
     assert learned([draft(story(9), "b.txt")], history) == {line_key(FOOTER)}
     only_last = load_index_history(state, DATE, LearnedSettings(min_stories=3, min_files=3, history_partitions=1))
     assert learned([draft(story(9), "b.txt")], only_last) == frozenset()
+
+
+def test_history_read_for_the_batchs_lines_holds_only_their_rows_and_learns_the_same(tmp_path):
+    state = tmp_path / "state"
+    for offset, day in [(-2, 0), (-1, 1)]:
+        date = DATE + dt.timedelta(days=offset)
+        index = batch_line_index([draft(story(day), "a.txt")], date, SETTINGS)
+        replace_partitions(state, date, {INDEX_DATASET: index}, "zstd", 3)
+    today = batch_line_index([draft(story(9), "b.txt")], DATE, SETTINGS)
+    everything = load_index_history(state, DATE, SETTINGS)
+    for_today = load_index_history(state, DATE, SETTINGS, batch_line_keys(today))
+    # Each story has its own lines and shares the footer: only the footer's rows concern today.
+    assert set(for_today["line_key"].to_pylist()) == {line_key(FOOTER)} and for_today.num_rows == 2
+    assert everything.num_rows > for_today.num_rows
+    both = learned_line_keys(today, everything, SETTINGS), learned_line_keys(today, for_today, SETTINGS)
+    assert both[0] == both[1] == {line_key(FOOTER)}
 
 
 def test_a_learned_line_is_removed_with_its_rule():
