@@ -41,6 +41,7 @@ from tasks.boilerplate_learned import (
     learned_line_keys,
     line_index_table,
     load_index_history,
+    rows_to_keep,
 )
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
@@ -125,7 +126,8 @@ def plan_task(
     history = load_index_history(state_dir, date, learned_settings, batch_line_keys(batch))
     learned = learned_line_keys(batch, history, learned_settings)
     index_key = f"state/{INDEX_DATASET}"
-    write_part(staging, index_key, batch, 0, settings.output.compression, settings.output.compression_level)
+    output = settings.output
+    write_part(staging, index_key, rows_to_keep(batch), 0, output.compression, output.compression_level)
     return Plan(chunks, spans, learned, [index_key], worker_seconds)
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from tasks.config import LearnedSettings
+from tasks.config import LEARNED_HISTORY_CAP, LearnedSettings
 from tasks.records import ArticleDraft
 from tasks.sorted_arrays import is_in_sorted
 
@@ -150,6 +150,35 @@ def load_index_history(
         for batch in dataset.to_batches()
     ]
     return pa.Table.from_batches(kept, schema=INDEX_SCHEMA)
+
+
+def rows_to_keep(batch: pa.Table, cap: int = LEARNED_HISTORY_CAP) -> pa.Table:
+    """The rows of a batch's index kept as history: for each line, the rows of its first `cap` distinct
+    stories and of its first `cap` distinct files.
+
+    A line on every page of a large day (a footer) has a row per article; kept whole for 30 partitions,
+    those rows were most of the history. Capped, a union of partitions still has at least min(true
+    count, cap) distinct stories (and files) of a line, so `count >= min_stories` comes out the same
+    for any threshold up to cap (LearnedSettings enforces that)."""
+    lines, stories, files = (batch[name].to_numpy() for name in INDEX_SCHEMA.names)
+    keep = _first_distinct_per_line(lines, stories, cap) | _first_distinct_per_line(lines, files, cap)
+    return batch if keep.all() else batch.filter(pa.array(keep))
+
+
+def _first_distinct_per_line(lines: np.ndarray, values: np.ndarray, cap: int) -> np.ndarray:
+    """A bool per row: it is the first row of one of the `cap` smallest distinct values of its line."""
+    order = np.lexsort((values, lines))
+    lines, values = lines[order], values[order]
+    new_line = np.ones(len(lines), dtype=bool)
+    new_line[1:] = lines[1:] != lines[:-1]
+    new_value = new_line.copy()
+    new_value[1:] |= values[1:] != values[:-1]
+    distinct_so_far = np.cumsum(new_value)
+    line_start = np.maximum.accumulate(np.where(new_line, np.arange(len(lines)), 0))
+    rank = distinct_so_far - distinct_so_far[line_start]  # 0 for the line's first value
+    keep = np.zeros(len(lines), dtype=bool)
+    keep[order] = new_value & (rank < cap)
+    return keep
 
 
 def batch_line_keys(batch: pa.Table) -> np.ndarray:

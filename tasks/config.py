@@ -154,12 +154,17 @@ class TextDensitySettings(_Section):
         return _all_known(languages, available_languages(), "a language with a stopword list")
 
 
+# The history index keeps, per line and partition, this many distinct stories and files at most: enough to
+# tell whether a line reaches min_stories and min_files, which may not exceed it.
+LEARNED_HISTORY_CAP = 32
+
+
 class LearnedSettings(_Section):
     """Lines learned as boilerplate because they recur across stories (tasks/boilerplate_learned.py)."""
 
     enabled: bool = True
-    min_stories: Annotated[int, Field(ge=2)] = 4
-    min_files: Annotated[int, Field(ge=2)] = 3
+    min_stories: Annotated[int, Field(ge=2, le=LEARNED_HISTORY_CAP)] = 4
+    min_files: Annotated[int, Field(ge=2, le=LEARNED_HISTORY_CAP)] = 3
     max_chars: Annotated[int, Field(gt=0)] = 200
     history_partitions: Annotated[int, Field(ge=0)] = 30
 

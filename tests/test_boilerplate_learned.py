@@ -3,6 +3,10 @@
 import datetime as dt
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from pydantic import ValidationError
 
 from tasks.boilerplate_learned import (
     INDEX_DATASET,
@@ -15,9 +19,10 @@ from tasks.boilerplate_learned import (
     line_key,
     load_index_history,
     normalise_line,
+    rows_to_keep,
 )
 from tasks.clean import clean_articles
-from tasks.config import CleanSettings, LearnedSettings
+from tasks.config import LEARNED_HISTORY_CAP, CleanSettings, LearnedSettings
 from tasks.rules import load_rules
 from tasks.write import replace_partitions
 
@@ -132,3 +137,35 @@ def test_the_line_index_has_each_row_once_sorted_by_line_story_file():
         {"line_key": 5, "story_key": 1, "file_key": 1},
     ]
     assert line_index_table(rows[:0]).num_rows == 0
+
+
+def test_history_keeps_a_capped_number_of_rows_per_line_and_learns_the_same():
+    rng = np.random.default_rng(5)
+    days = []
+    for day in range(6):
+        # Half the rows are on lines 0-4 (furniture: many stories); the others on lines 0-39.
+        lines = rng.integers(0, 40, 3000) // np.where(rng.random(3000) < 0.5, 8, 1)
+        rows = np.stack([lines, rng.integers(0, 300, 3000), rng.integers(0, 50, 3000) + 1000 * day], axis=1)
+        days.append(line_index_table(rows))
+    cap = 5
+    kept = [rows_to_keep(day, cap) for day in days]
+    assert sum(table.num_rows for table in kept) < sum(table.num_rows for table in days) / 3
+    for table in kept:
+        lines, stories, files = (table[name].to_numpy() for name in ("line_key", "story_key", "file_key"))
+        for line in range(5):
+            on_line = lines == line
+            # At least cap distinct stories and files; the rows kept for their files bring a few more
+            # stories: at most 2 * cap rows a line.
+            assert len(set(stories[on_line])) >= cap and len(set(files[on_line])) >= cap
+            assert on_line.sum() <= 2 * cap
+    today = days[0].filter(pc.less(days[0]["story_key"], 3))  # few stories today: history decides
+    history, capped = pa.concat_tables(days[1:]), pa.concat_tables(kept[1:])
+    for min_stories, min_files in [(2, 2), (3, 5), (5, 4), (5, 5)]:
+        settings = LearnedSettings(min_stories=min_stories, min_files=min_files)
+        full = learned_line_keys(today, history, settings)
+        assert learned_line_keys(today, capped, settings) == full and full
+
+
+def test_thresholds_above_the_history_cap_are_rejected():
+    with pytest.raises(ValidationError):
+        LearnedSettings(min_stories=LEARNED_HISTORY_CAP + 1)
