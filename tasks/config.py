@@ -248,6 +248,7 @@ class DedupSettings(_Section):
     threshold: Annotated[float, Field(gt=0, le=1)] = 0.5
     containment_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
     min_shingles: Annotated[int, Field(ge=1)] = 20
+    history_days: Annotated[int, Field(ge=1)] | None = None
 
     @field_validator("rows")
     @classmethod

@@ -72,8 +72,9 @@ _PAIRS_PER_JOB = 50_000
 
 
 def load_history(state_dir: Path, before: dt.date, settings: DedupSettings) -> ArticleFingerprints:
-    """What every partition before `before` kept."""
-    return load_index(state_dir, settings, before=before).kept
+    """What every partition before `before` kept (within settings.history_days of it)."""
+    since = None if settings.history_days is None else before - dt.timedelta(days=settings.history_days + 1)
+    return load_index(state_dir, settings, before=before, after=since).kept
 
 
 def history_table(
@@ -382,9 +383,11 @@ def later_dates_with_copies(
     """Dates after `date` that must be re-run because `date` ran after them: they kept a copy of an
     article `date` kept (`kept`: their fingerprints, DedupResult.survivor_prints), or of an article lying
     inside one, or dropped an article for such a copy."""
-    if not len(kept) or not any(later > date for later in index_dates(state_dir)):
+    # Only the later dates whose history window reaches back to `date` compared with it.
+    until = None if settings.history_days is None else date + dt.timedelta(days=settings.history_days + 1)
+    if not len(kept) or not any(date < later and (until is None or later < until) for later in index_dates(state_dir)):
         return []
-    later = load_index(state_dir, settings, after=date)
+    later = load_index(state_dir, settings, before=until, after=date)
     copies = _rows_copying(later.kept, kept, settings)
     copied_ids = {later.kept.article_ids[row] for row in copies}
     stale = {later.kept.dates[row] for row in copies}

@@ -470,3 +470,20 @@ def test_dedup_gives_the_same_result_with_and_without_the_estimate_prefilter(mon
     assert run(articles) == with_prefilter
     # ukraine lies inside page1, the story inside both pages, the teaser and the update are copies of full.
     assert {d.article_id for d in with_prefilter[1]} == {"story", "teaser", "update", "ukraine"}
+
+
+def test_with_a_history_window_only_the_dates_within_it_are_compared_and_named_for_rerun(tmp_path):
+    state = tmp_path / "state"
+    window = DedupSettings(history_days=2)
+    d1, d3, d4 = DATE, DATE + dt.timedelta(days=2), DATE + dt.timedelta(days=3)
+    run_date(state, d3, [article("m3", MIGRANTS)], window)
+    run_date(state, d4, [article("m4", MIGRANTS)], window)
+    assert load_history(state, d4, window).article_ids == ["m3"]
+    # d1 backfilled: d3 (2 days later) compared with d1 and kept a copy; d4 (3 days later) did not compare.
+    assert run_date(state, d1, [article("m1", MIGRANTS)], window) == (["m1"], [])
+    prints = fingerprint([article("m1", MIGRANTS)], d1, window).prints
+    assert later_dates_with_copies(state, d1, prints, window) == [d3]
+    assert later_dates_with_copies(state, d1, prints, SETTINGS) == [d3, d4]  # no window: every later date
+    # Re-run, d3 drops its copy for d1's; d4, three days after d1, keeps its own (d3 kept none).
+    assert run_date(state, d3, [article("m3", MIGRANTS)], window) == ([], [("m3", "m1", d1, "exact")])
+    assert run_date(state, d4, [article("m4", MIGRANTS)], window) == (["m4"], [])
