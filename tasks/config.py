@@ -106,11 +106,14 @@ class IngestSettings(_Section):
         return encodings
 
 
+DEFAULT_SEPARATOR_PATTERN = r"^\s*(?:[-=_*#~+]\s*){3,}$"
+
+
 class SplitSettings(_Section):
     blank_lines_between_articles: Annotated[int, Field(ge=0)] = 2
     blank_run_needs_headline: bool = True
     headline_max_words: Annotated[int, Field(ge=1)] = 20
-    separator_pattern: str = r"^\s*(?:[-=_*#~+]\s*){3,}$"
+    separator_pattern: str = DEFAULT_SEPARATOR_PATTERN
     form_feed: bool = True
     repeated_block_min_lines: Annotated[int, Field(ge=1)] = 3
 

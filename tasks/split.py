@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from tasks.config import SplitSettings
+from tasks.config import DEFAULT_SEPARATOR_PATTERN, SplitSettings
 from tasks.headline import looks_like_headline
 from tasks.records import ArticleDraft, ArticleMetadata, RawDocument, RawLine, RawRecord, RemovedLine
 from tasks.repeated_blocks import ArticleSpans, outline_blocks, plan_article_spans
-from tasks.safe_regex import compile_rule_pattern
+from tasks.safe_regex import SafePattern, compile_rule_pattern
 
 SEPARATOR_RULE = "split.separator"
 
@@ -53,11 +55,24 @@ def _starts_with_headline(lines: tuple[RawLine, ...], index: int, max_words: int
     return next_is_blank and looks_like_headline(lines[index].text, max_words)
 
 
+@lru_cache(maxsize=8)
+def _separator(pattern: str) -> re.Pattern[str] | SafePattern:
+    """The separator pattern, compiled once per process (it was compiled and probed for every file).
+
+    The built-in default runs on re, like the rule packs: it is ours and tested, and the time limit of
+    a user's pattern (tasks/safe_regex.py) costs ~8 us a line, as much as all the rest of split. (re's
+    \\s also takes U+001C-U+001F, which `regex` does not; ingest drops those from every line.) A pattern
+    from config.yaml runs under the time limit."""
+    if pattern == DEFAULT_SEPARATOR_PATTERN:
+        return re.compile(pattern)
+    return compile_rule_pattern(pattern)
+
+
 def split_on_delimiters(
     document: RawDocument, settings: SplitSettings
 ) -> tuple[list[list[RawLine]], list[RemovedLine]]:
     """Blocks of lines between delimiters, with blank edges trimmed, and the separator lines removed."""
-    separator = compile_rule_pattern(settings.separator_pattern)
+    separator = _separator(settings.separator_pattern)
     blocks: list[list[RawLine]] = []
     removed: list[RemovedLine] = []
     current: list[RawLine] = []

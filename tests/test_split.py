@@ -1,7 +1,8 @@
 from tasks.config import SplitSettings
 from tasks.records import RawLine
 from tasks.repeated_blocks import BlockOutlines, outline_blocks, plan_article_spans
-from tasks.split import SEPARATOR_RULE, split_documents
+from tasks.safe_regex import SafePattern
+from tasks.split import SEPARATOR_RULE, _separator, split_documents
 
 from tests.helpers import DATE, document
 
@@ -33,6 +34,15 @@ def test_separator_line_splits_and_is_recorded_as_removed():
     articles, removed = spans(document(STORY_A + "\n* * *\n" + STORY_B))
     assert articles == [("a.txt", 1, 4), ("a.txt", 6, 8)]
     assert [(line.line_no, line.rule, line.article_id) for line in removed] == [(5, SEPARATOR_RULE, None)]
+
+
+def test_a_separator_pattern_from_the_config_replaces_the_default_and_runs_under_the_time_limit():
+    own = SplitSettings(separator_pattern=r"^%{3,}$")
+    articles, removed = spans(document(STORY_A + "\n%%%%\n" + STORY_B + "\n* * *\nGamma one."), settings=own)
+    assert articles == [("a.txt", 1, 4), ("a.txt", 6, 10)]  # "* * *" is no separator any more
+    assert [line.line_no for line in removed] == [5]
+    assert isinstance(_separator(own.separator_pattern), SafePattern)
+    assert not isinstance(_separator(SETTINGS.separator_pattern), SafePattern)
 
 
 def test_form_feed_splits():
