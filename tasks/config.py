@@ -192,6 +192,17 @@ class MainTextSettings(_Section):
     min_furniture_lines: Annotated[int, Field(ge=0)] = 30
 
 
+class LineClassifierSettings(_Section):
+    """The last cleaning pass: a logistic model over each kept line's features (tasks/line_classifier.py)."""
+
+    enabled: bool = True
+    # A weights file as written by bench/train_line_classifier.py; None: the one shipped with the code.
+    weights: Path | None = None
+    # Probability of boilerplate from which a kept line is removed; None: the weights file's own.
+    page_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
+    body_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
+
+
 class CleanSettings(_Section):
     packs: list[str] = [
         "chrome", "media", "navigation", "social", "bylines",
@@ -206,6 +217,7 @@ class CleanSettings(_Section):
     main_text: MainTextSettings = MainTextSettings()
     text_density: TextDensitySettings = TextDensitySettings()
     learned: LearnedSettings = LearnedSettings()
+    line_classifier: LineClassifierSettings = LineClassifierSettings()
 
 
 class LangidSettings(_Section):
