@@ -12,7 +12,7 @@ boilerplate iff it is not in the page's gold body.
 
 Two models, as the pipeline applies them: "page" on the lines of articles taken for full pages, "body"
 on the rest. Each is an L2-regularised logistic regression (Newton's method, numpy only, deterministic).
-Each model's threshold is chosen on out-of-fold probabilities (5 folds by page), as the lowest
+Each model's threshold is chosen on out-of-fold probabilities (5 folds by outlet), as the lowest
 probability at which the classifier removes at most `--max-content-loss` of the fold's content lines
 (for pages) or bodies, so that it is not chosen on the very lines it was fitted to. The weights file holds
 weights, thresholds and counts only: no text of the eval data.
@@ -36,8 +36,8 @@ from boilerplate_eval import PAGES, body_text, few_stray_text, load_pages, norm,
 
 from tasks.clean import judge_lines  # noqa: E402
 from tasks.config import load_config  # noqa: E402
-from tasks.line_classifier import DEFAULT_WEIGHTS, MODEL_NAMES  # noqa: E402
-from tasks.line_features import FEATURE_NAMES, feature_matrix  # noqa: E402
+from tasks.line_classifier import DEFAULT_WEIGHTS, MODEL_NAMES, judged_lines  # noqa: E402
+from tasks.line_features import FEATURE_NAMES  # noqa: E402
 from tasks.rules import load_rules  # noqa: E402
 
 FEW_STRAY_SAMPLES = 5
@@ -52,9 +52,14 @@ def kept_line_rows(texts: dict[str, str], settings) -> list[tuple[str, bool, np.
     rows = []
     for draft in split.articles:
         _, verdicts, context = judge_lines(draft, rules, settings.clean, learned)
-        positions, features = feature_matrix(verdicts, context)
+        positions, features = judged_lines(verdicts, context)
         rows.append((draft.source_file, context.page, features, [verdicts[index].text for index in positions]))
     return rows
+
+
+def outlet(page: dict) -> str:
+    """The page's outlet, from its id ("uk/TheTelegraph_2023_08_30" -> "uk/TheTelegraph")."""
+    return page["id"].split("_")[0]
 
 
 def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
@@ -73,12 +78,12 @@ def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = L2, steps
     return weights
 
 
-def out_of_fold(features: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Each row's probability from a model fitted without its page's fold."""
+def out_of_fold(features: np.ndarray, labels: np.ndarray, groups: np.ndarray, l2: float) -> np.ndarray:
+    """Each row's probability from a model fitted without its outlet's fold."""
     result = np.zeros(len(labels))
     for fold in range(FOLDS):
         held = groups % FOLDS == fold
-        weights = fit_logistic(features[~held], labels[~held])
+        weights = fit_logistic(features[~held], labels[~held], l2)
         result[held] = 1.0 / (1.0 + np.exp(-(features[held] @ weights)))
     return result
 
@@ -96,8 +101,9 @@ def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, content_line
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS)
-    parser.add_argument("--max-content-loss", type=float, default=0.005,
-                        help="share of the tune content lines the classifier may remove (out of fold)")
+    parser.add_argument("--max-content-loss", type=float, nargs=2, default=[0.005, 0.002], metavar=("PAGE", "BODY"),
+                        help="share of the tune content lines each model may remove (out of fold)")
+    parser.add_argument("--l2", type=float, default=L2, help="L2 penalty on the weights (not the bias)")
     args = parser.parse_args()
     if not PAGES.exists():
         print(f"evaluation data not found: {PAGES}", file=sys.stderr)
@@ -107,7 +113,10 @@ def main() -> int:
         update={"line_classifier": settings.clean.line_classifier.model_copy(update={"enabled": False})})})
     pages = [page for page in load_pages() if page["half"] == "tune"]
     by_file = {page["file"]: page for page in pages}
-    page_number = {page["file"]: number for number, page in enumerate(pages)}
+    # Folds go by outlet, not by page: an outlet's pages share their furniture, so a page's sibling in the
+    # training folds would make the out-of-fold figures (and the thresholds) too hopeful for new outlets.
+    outlets = sorted({outlet(page) for page in pages})
+    outlet_number = {page["file"]: outlets.index(outlet(page)) for page in pages}
     forms = [{page["file"]: page["raw_text_html_text"] for page in pages},
              {page["file"]: text for page in pages if (text := body_text(page))}]
     forms += [{page["file"]: text for page in pages if (text := few_stray_text(page, f"train{sample}"))}
@@ -119,16 +128,17 @@ def main() -> int:
             part = data["page" if page else "body"]
             part["features"].append(features)
             part["labels"].extend(norm(text) not in gold for text in texts_kept)
-            part["groups"].extend([page_number[source_file]] * len(texts_kept))
+            part["groups"].extend([outlet_number[source_file]] * len(texts_kept))
     models = {}
     for name in MODEL_NAMES:
         features = np.concatenate(data[name]["features"])
         labels = np.array(data[name]["labels"], dtype=float)
         groups = np.array(data[name]["groups"])
-        weights = fit_logistic(features, labels)
-        oof = out_of_fold(features, labels, groups)
+        weights = fit_logistic(features, labels, args.l2)
+        oof = out_of_fold(features, labels, groups, args.l2)
         content = int((labels == 0).sum())
-        threshold = choose_threshold(oof, labels, content, args.max_content_loss)
+        max_loss = dict(zip(MODEL_NAMES, args.max_content_loss))[name]
+        threshold = choose_threshold(oof, labels, content, max_loss)
         removed = oof >= threshold
         print(f"{name}: {len(labels)} kept lines ({int(labels.sum())} boilerplate); out of fold at threshold "
               f"{threshold:.3f}: boilerplate removed {removed[labels == 1].mean():.3f}, "
@@ -143,8 +153,8 @@ def main() -> int:
     document = {
         "about": "Line classifier weights (tasks/line_classifier.py), written by bench/train_line_classifier.py "
                  "from the tune half of the boilerplate eval; P(boilerplate) = sigmoid(sum of weight x feature).",
-        "l2": L2,
-        "max_content_loss": args.max_content_loss,
+        "l2": args.l2,
+        "max_content_loss": dict(zip(MODEL_NAMES, args.max_content_loss)),
         "models": models,
     }
     args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

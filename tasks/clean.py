@@ -138,8 +138,8 @@ def classify_lines(
     structure.remove_link_runs(lines, settings.structure, need_header=not page)
     if settings.text_density.enabled:
         _remove_bad_in_context(lines, settings, bad_is_final=page)
-    context = ArticleContext(stopwords, page, main_text.first_paragraph_pair(lines))
-    if settings.line_classifier.enabled:
+    context = ArticleContext(stopwords, page, main_text.first_paragraph_pair(lines), title)
+    if line_classifier.applies(settings.line_classifier, page):
         line_classifier.remove_by_score(lines, context, line_classifier.model_for(settings.line_classifier, page))
     return context
 

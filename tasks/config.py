@@ -196,6 +196,8 @@ class LineClassifierSettings(_Section):
     """The last cleaning pass: a logistic model over each kept line's features (tasks/line_classifier.py)."""
 
     enabled: bool = True
+    # Which models run: "page" on full web pages, "body" on extracted article bodies.
+    models: list[Literal["page", "body"]] = ["page"]
     # A weights file as written by bench/train_line_classifier.py; None: the one shipped with the code.
     weights: Path | None = None
     # Probability of boilerplate from which a kept line is removed; None: the weights file's own.

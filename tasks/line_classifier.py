@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from tasks.config import ConfigError, LineClassifierSettings
-from tasks.line_features import FEATURE_NAMES, ArticleContext, feature_matrix
+from tasks.line_features import FEATURE_NAMES, ArticleContext, feature_matrix, in_list_runs
 from tasks.structure import LineVerdict
 
 RULE = "classifier.line_score"
@@ -67,14 +67,29 @@ def load_models(path: Path) -> dict[str, LineModel]:
     return parse_models(data, str(path))
 
 
+def applies(settings: LineClassifierSettings, page: bool) -> bool:
+    return settings.enabled and ("page" if page else "body") in settings.models
+
+
 def model_for(settings: LineClassifierSettings, page: bool) -> LineModel:
     model = load_models(settings.weights or DEFAULT_WEIGHTS)["page" if page else "body"]
     threshold = settings.page_threshold if page else settings.body_threshold
     return model if threshold is None else LineModel(model.weights, threshold)
 
 
-def remove_by_score(verdicts: list[LineVerdict], context: ArticleContext, model: LineModel) -> None:
+def judged_lines(verdicts: list[LineVerdict], context: ArticleContext) -> tuple[list[int], np.ndarray]:
+    """The kept lines the classifier judges (indexes into verdicts) and their features: every kept line
+    but those in a list (tasks/line_features.in_list_runs), which the classifier leaves alone: lists of
+    the story's own (results, winners) are rare in the tune pages, so the model has not learned them."""
     positions, features = feature_matrix(verdicts, context)
+    if not positions:
+        return positions, features
+    alone = ~in_list_runs(verdicts, positions)
+    return [index for index, keep in zip(positions, alone) if keep], features[alone]
+
+
+def remove_by_score(verdicts: list[LineVerdict], context: ArticleContext, model: LineModel) -> None:
+    positions, features = judged_lines(verdicts, context)
     if not positions:
         return
     for index, probability in zip(positions, model.probabilities(features)):
