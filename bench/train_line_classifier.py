@@ -43,6 +43,7 @@ from tasks.rules import load_rules  # noqa: E402
 FEW_STRAY_SAMPLES = 5
 FOLDS = 5
 L2 = 1.0
+TRADE_OFF_LOSSES = (0.002, 0.005, 0.01, 0.02, 0.05)
 
 
 def kept_line_rows(texts: dict[str, str], settings) -> list[tuple[str, bool, np.ndarray, list[str]]]:
@@ -143,6 +144,11 @@ def main() -> int:
         print(f"{name}: {len(labels)} kept lines ({int(labels.sum())} boilerplate); out of fold at threshold "
               f"{threshold:.3f}: boilerplate removed {removed[labels == 1].mean():.3f}, "
               f"content removed {removed[labels == 0].mean():.4f}")
+        # How well the features part the classes at all: what each budget of lost content would buy.
+        print("    out of fold, content lines removed -> boilerplate lines removed: " + ", ".join(
+            f"{loss:.1%} -> {(oof[labels == 1] >= choose_threshold(oof, labels, content, loss)).mean():.1%}"
+            for loss in TRADE_OFF_LOSSES
+        ))
         for feature, weight in sorted(zip(FEATURE_NAMES, weights), key=lambda pair: -abs(pair[1])):
             print(f"    {feature:<22}{weight:+.3f}")
         models[name] = {
