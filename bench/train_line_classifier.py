@@ -11,7 +11,8 @@ Each line still kept after the other passes becomes a row of features (tasks/lin
 boilerplate iff it is not in the page's gold body.
 
 Two models, as the pipeline applies them: "page" on the lines of articles taken for full pages, "body"
-on the rest. Each is an L2-regularised logistic regression (Newton's method, numpy only, deterministic).
+on the rest. Each is an L2-regularised logistic regression (Newton's method, numpy only, deterministic),
+its penalty the one of L2_GRID that does best out of fold.
 Each model's threshold is chosen on out-of-fold probabilities (5 folds by outlet), as the lowest
 probability at which the classifier removes at most `--max-content-loss` of the fold's content lines
 (for pages) or bodies, so that it is not chosen on the very lines it was fitted to. The weights file holds
@@ -42,7 +43,7 @@ from tasks.rules import load_rules  # noqa: E402
 
 FEW_STRAY_SAMPLES = 5
 FOLDS = 5
-L2 = 1.0
+L2_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 TRADE_OFF_LOSSES = (0.002, 0.005, 0.01, 0.02, 0.05)
 
 
@@ -63,7 +64,7 @@ def outlet(page: dict) -> str:
     return page["id"].split("_")[0]
 
 
-def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
+def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float, steps: int = 50) -> np.ndarray:
     """L2-regularised logistic regression by Newton's method; the bias (column 0) is not penalised."""
     weights = np.zeros(features.shape[1])
     penalty = np.full(features.shape[1], l2)
@@ -104,7 +105,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS)
     parser.add_argument("--max-content-loss", type=float, nargs=2, default=[0.005, 0.002], metavar=("PAGE", "BODY"),
                         help="share of the tune content lines each model may remove (out of fold)")
-    parser.add_argument("--l2", type=float, default=L2, help="L2 penalty on the weights (not the bias)")
+    parser.add_argument("--l2", type=float, nargs="+", default=list(L2_GRID),
+                        help="L2 penalties on the weights (not the bias) to choose from, out of fold")
     args = parser.parse_args()
     if not PAGES.exists():
         print(f"evaluation data not found: {PAGES}", file=sys.stderr)
@@ -135,13 +137,19 @@ def main() -> int:
         features = np.concatenate(data[name]["features"])
         labels = np.array(data[name]["labels"], dtype=float)
         groups = np.array(data[name]["groups"])
-        weights = fit_logistic(features, labels, args.l2)
-        oof = out_of_fold(features, labels, groups, args.l2)
         content = int((labels == 0).sum())
         max_loss = dict(zip(MODEL_NAMES, args.max_content_loss))[name]
-        threshold = choose_threshold(oof, labels, content, max_loss)
+        # The penalty is chosen out of fold too: the one that removes most boilerplate within the budget
+        # (the first on a tie, so the smallest).
+        candidates = []
+        for l2 in args.l2:
+            oof = out_of_fold(features, labels, groups, l2)
+            threshold = choose_threshold(oof, labels, content, max_loss)
+            candidates.append(((oof[labels == 1] >= threshold).mean(), -args.l2.index(l2), l2, oof, threshold))
+        _, _, l2, oof, threshold = max(candidates, key=lambda candidate: candidate[:2])
+        weights = fit_logistic(features, labels, l2)
         removed = oof >= threshold
-        print(f"{name}: {len(labels)} kept lines ({int(labels.sum())} boilerplate); out of fold at threshold "
+        print(f"{name}: {len(labels)} kept lines ({int(labels.sum())} boilerplate); L2 {l2}; out of fold at threshold "
               f"{threshold:.3f}: boilerplate removed {removed[labels == 1].mean():.3f}, "
               f"content removed {removed[labels == 0].mean():.4f}")
         # How well the features part the classes at all: what each budget of lost content would buy.
@@ -153,13 +161,13 @@ def main() -> int:
             print(f"    {feature:<22}{weight:+.3f}")
         models[name] = {
             "threshold": round(threshold, 4),
+            "l2": l2,
             "weights": {feature: round(float(weight), 4) for feature, weight in zip(FEATURE_NAMES, weights)},
             "trained_on": {"kept_lines": len(labels), "boilerplate_lines": int(labels.sum())},
         }
     document = {
         "about": "Line classifier weights (tasks/line_classifier.py), written by bench/train_line_classifier.py "
                  "from the tune half of the boilerplate eval; P(boilerplate) = sigmoid(sum of weight x feature).",
-        "l2": args.l2,
         "max_content_loss": dict(zip(MODEL_NAMES, args.max_content_loss)),
         "models": models,
     }
