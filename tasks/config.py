@@ -204,6 +204,20 @@ class LineClassifierSettings(_Section):
     page_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
     body_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
 
+    @field_validator("weights")
+    @classmethod
+    def _readable_weights(cls, weights: Path | None) -> Path | None:
+        # Read at start-up, so that a missing file or one trained on other features stops the run
+        # before any work rather than in the first clean worker.
+        if weights is not None:
+            from tasks.line_classifier import load_models
+
+            try:
+                load_models(weights)
+            except ConfigError as error:
+                raise ValueError(str(error)) from error
+        return weights
+
 
 class CleanSettings(_Section):
     packs: list[str] = [

@@ -38,7 +38,9 @@ class LineModel:
     threshold: float  # a kept line whose probability of boilerplate reaches this is removed
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(features @ self.weights)))
+        # A row-wise sum rather than a matrix product: numpy hands `@` to a multi-threaded BLAS, which
+        # competes with the pipeline's own worker processes and may sum in another order per machine.
+        return 1.0 / (1.0 + np.exp(-(features * self.weights).sum(axis=1)))
 
 
 def parse_models(data: dict, source: str) -> dict[str, LineModel]:

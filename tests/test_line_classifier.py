@@ -104,7 +104,7 @@ def test_lines_in_a_list_are_left_to_the_other_passes():
     assert features.shape == (len(STORY), len(FEATURE_NAMES))
 
 
-def weights_file(tmp_path, change) -> dict:
+def weights_file(tmp_path, change):
     data = json.loads(line_classifier.DEFAULT_WEIGHTS.read_text(encoding="utf-8"))
     change(data)
     path = tmp_path / "weights.json"
@@ -131,3 +131,10 @@ def test_the_shipped_weights_cover_every_feature_and_hold_no_text():
     for model in models.values():
         assert model.weights.shape == (len(FEATURE_NAMES),)
         assert np.isfinite(model.weights).all() and 0.5 <= model.threshold < 1
+
+
+def test_a_weights_file_named_in_the_config_is_checked_at_start_up(tmp_path):
+    broken = weights_file(tmp_path, lambda data: data["models"]["page"]["weights"].pop("bias"))
+    with pytest.raises(ValueError, match="bias"):
+        LineClassifierSettings(weights=broken)
+    assert LineClassifierSettings(weights=line_classifier.DEFAULT_WEIGHTS).weights == line_classifier.DEFAULT_WEIGHTS
