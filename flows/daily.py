@@ -35,7 +35,13 @@ from flows.locks import partition_lock
 from flows.manifest import write_manifest
 from flows.report import RunReport, code_version, partition_manifest, write_run_row
 from tasks.accounting import AccountingReport
-from tasks.boilerplate_learned import INDEX_DATASET, learned_line_keys, line_index_table, load_index_history
+from tasks.boilerplate_learned import (
+    INDEX_DATASET,
+    batch_line_keys,
+    learned_line_keys,
+    line_index_table,
+    load_index_history,
+)
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
 from tasks.fingerprint import Fingerprinted, fingerprint
@@ -46,11 +52,9 @@ from tasks.partition import (
     Chunk,
     ChunkCleaned,
     ChunkFinished,
-    ChunkOutline,
     CleanJob,
     FinishJob,
     clean_chunk,
-    cut_files,
     finish_chunk,
     make_chunks,
     outline_chunk,
@@ -59,13 +63,14 @@ from tasks.partition import (
 )
 from tasks.records import DuplicateRecord, QuarantineRecord
 from tasks.schemas import DATASETS
-from tasks.split import ArticleSpans, plan_article_spans
+from tasks.repeated_blocks import ArticleSpans, BlockOutlines, plan_article_spans
 from tasks.tables import records_table
-from tasks.timing import StageTimer
+from tasks.timing import StageTimer, release_freed_memory
 from tasks.write import commit_staged, recover_commits, staged_partition, write_part
 
 # Results stay in memory between tasks of one flow run: caching them would hash every input.
 stage = task(cache_policy=NONE, persist_result=False)
+SPILL_FOLDER = "_chunks"  # inside the staging folder: chunks' records between the steps
 
 
 @dataclass
@@ -73,7 +78,7 @@ class Plan:
     chunks: list[Chunk]
     spans: ArticleSpans  # where the articles of plain-text files begin and end
     learned: frozenset[int]  # line keys of learned boilerplate
-    boilerplate_index: pa.Table | None  # this batch's line index, committed with the datasets
+    staged_indexes: list[str]  # state datasets the plan wrote into staging, committed with the datasets
     worker_seconds: Counter[str]  # seconds the workers spent reading and outlining, by step
 
 
@@ -91,40 +96,52 @@ def plan_task(
     date: dt.date,
     state_dir: Path,
     settings: Settings,
-    spill_dir: Path,
+    staging: Path,
     date_order: ordering.DateOrder | None,
 ) -> Plan:
     """Chunks of the input; where their articles begin and end; which lines are learned boilerplate.
-    The chunks' documents wait in spill_dir for clean."""
+    The chunks' documents wait in the staging folder for clean, and so does this batch's line index
+    (written now: on a large day it is tens of MB the flow need not hold until the commit)."""
+    spill_dir = staging / SPILL_FOLDER
     outcomes, _ = find_input(input_path, settings.input.extensions)
     chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
     outline = partial(outline_chunk, date=date, settings=settings, spill_dir=str(spill_dir))
     outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel, _costs(chunks))
-    outlines = [block for chunk in outlined for block in chunk.outlines]
+    worker_seconds = _seconds(outlined)
+    line_rows = [chunk.line_rows for chunk in outlined]
+    outlines = BlockOutlines.concatenate([chunk.outlines for chunk in outlined])
+    del outlined  # the chunks' outlines: the day's concatenation is all the cut needs
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
+    del outlines  # before the learned-line index, the plan's other large step
+    release_freed_memory()
     learned_on = settings.clean.learned.enabled
-    batch = _batch_line_index(chunks, outlined, spans, date, settings, spill_dir) if learned_on else None
+    batch = _batch_line_index(chunks, line_rows, spans, date, settings, spill_dir) if learned_on else None
     if date_order is not None:
         # Learned boilerplate (below) and dedup read the state earlier dates of a backfill leave behind.
         date_order.wait_for_earlier(date)
     if batch is None:
-        return Plan(chunks, spans, frozenset(), None, _seconds(outlined))
+        return Plan(chunks, spans, frozenset(), [], worker_seconds)
     learned_settings = settings.clean.learned
-    learned = learned_line_keys(batch, load_index_history(state_dir, date, learned_settings), learned_settings)
-    return Plan(chunks, spans, learned, batch, _seconds(outlined))
+    history = load_index_history(state_dir, date, learned_settings, batch_line_keys(batch))
+    learned = learned_line_keys(batch, history, learned_settings)
+    index_key = f"state/{INDEX_DATASET}"
+    write_part(staging, index_key, batch, 0, settings.output.compression, settings.output.compression_level)
+    return Plan(chunks, spans, learned, [index_key], worker_seconds)
 
 
 def _batch_line_index(
     chunks: list[Chunk],
-    outlined: list[ChunkOutline],
+    line_rows: list[np.ndarray],
     spans: ArticleSpans,
     date: dt.date,
     settings: Settings,
     spill_dir: Path,
 ) -> pa.Table:
-    """This batch's learned-line index: the outline rows, with the files the plan cuts counted again."""
-    rows = np.concatenate([chunk.line_rows for chunk in outlined] or [np.zeros((0, 3), dtype=np.int64)])
-    recount = cut_files([block for chunk in outlined for block in chunk.outlines], spans)
+    """This batch's learned-line index: the outline rows, with the files the plan cuts counted again.
+    `line_rows` (each chunk's) is emptied once concatenated, so that a large day's rows are not held twice."""
+    rows = np.concatenate(line_rows or [np.zeros((0, 3), dtype=np.int64)])
+    line_rows.clear()
+    recount = set(spans)  # the files the plan cuts
     if recount:
         # A block cut into several articles counts its lines per article: read those files again.
         jobs = [
@@ -166,7 +183,8 @@ def dedup_task(chunks: list[ChunkCleaned], date: dt.date, state_dir: Path, setti
         if chunks
         else fingerprint([], date, settings.dedup)  # an empty input folder
     )
-    result = find_duplicates(refs, date, history, settings.dedup, fingerprints)
+    release_freed_memory()  # the clean step's results, unpickled and concatenated: before dedup's arrays
+    result = find_duplicates(refs, date, history, settings.dedup, fingerprints, settings.parallel)
     stale = later_dates_with_copies(state_dir, date, result.survivor_prints, settings.dedup)
     if stale:
         # This date ran after later ones (a backfill): they kept copies of articles this date now keeps.
@@ -212,15 +230,13 @@ def commit_task(
         "curated/quarantine": records_table("quarantine", quarantined),
         f"state/{HISTORY_DATASET}": dedup.index_table(settings.dedup),
     }
-    if plan.boilerplate_index is not None:
-        whole[f"state/{INDEX_DATASET}"] = plan.boilerplate_index
     for name in CHUNK_DATASETS:
         # A dataset no chunk had rows for still gets its (empty) partition, with its schema.
         if not (staging / "curated" / name).exists():
             whole[f"curated/{name}"] = DATASETS[name].empty_table()
     for key, table in whole.items():
         write_part(staging, key, table, 0, output.compression, output.compression_level)
-    keys = dict.fromkeys([*(f"curated/{name}" for name in CHUNK_DATASETS), *whole])
+    keys = dict.fromkeys([*(f"curated/{name}" for name in CHUNK_DATASETS), *whole, *plan.staged_indexes])
     commit_staged(data_dir, date, staging, list(keys))
 
 
@@ -253,9 +269,9 @@ def process_partition(
     state_dir = data_dir / "state"
     try:
         with staged_partition(data_dir, date) as staging:
-            spill_dir = staging / "_chunks"
+            spill_dir = staging / SPILL_FOLDER
             with timer("plan"):
-                plan = plan_task(input_path, date, state_dir, settings, spill_dir, quote(date_order))
+                plan = plan_task(input_path, date, state_dir, settings, staging, quote(date_order))
             with timer("clean"):
                 cleaned = clean_task(quote(plan), date, settings, spill_dir)
             with timer("dedup"):

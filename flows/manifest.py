@@ -18,7 +18,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tasks.ingest import discover_files, relative_name
+from tasks.ingest import input_names, walk_root
 
 MISSING, FAILED, STALE, COMPLETE = "missing", "failed", "stale", "complete"
 
@@ -57,7 +57,8 @@ def input_fingerprints(input_root: Path) -> dict[str, str]:
     """Content hash of every input file, by path relative to the input root."""
     if not input_root.exists():
         return {}
-    return {relative_name(path, input_root): file_sha256(path) for path in discover_files(input_root)}
+    root = walk_root(input_root)
+    return {name: file_sha256(root / name) for name in input_names(input_root)}
 
 
 def write_manifest(data_dir: Path, manifest: PartitionManifest) -> Path:

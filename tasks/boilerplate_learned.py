@@ -31,6 +31,7 @@ import pyarrow.dataset as ds
 
 from tasks.config import LearnedSettings
 from tasks.records import ArticleDraft
+from tasks.sorted_arrays import is_in_sorted
 
 RULE = "learned.recurring_line"
 INDEX_DATASET = "boilerplate_index"
@@ -99,10 +100,18 @@ def line_index_table(rows: list[tuple[int, int, int]] | np.ndarray) -> pa.Table:
     """The batch's index: rows from any number of batch_line_rows calls (tuples, or an int64 array of
     shape (n, 3)), each once, sorted."""
     rows = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
-    rows = rows[np.lexsort(rows.T[::-1])]
-    if len(rows) > 1:
-        rows = rows[np.concatenate(([True], (rows[1:] != rows[:-1]).any(axis=1)))]
-    return pa.table({name: rows[:, column] for column, name in enumerate(INDEX_SCHEMA.names)}, schema=INDEX_SCHEMA)
+    # Column by column (a large day has millions of rows): sorted copies of the three columns, each
+    # contiguous so that Arrow takes it without another copy.
+    order = np.lexsort(rows.T[::-1])
+    columns = [rows[order, column] for column in range(3)]
+    del order
+    repeated = np.zeros(len(rows), dtype=bool)  # equal to the row before in every column
+    repeated[1:] = True
+    for column in columns:
+        repeated[1:] &= column[1:] == column[:-1]
+    if repeated.any():
+        columns = [column[~repeated] for column in columns]
+    return pa.table(dict(zip(INDEX_SCHEMA.names, columns)), schema=INDEX_SCHEMA)
 
 
 def batch_line_index(drafts: Sequence[ArticleDraft], date: dt.date, settings: LearnedSettings) -> pa.Table:
@@ -114,8 +123,14 @@ def index_dir(state_dir: Path) -> Path:
     return state_dir / INDEX_DATASET
 
 
-def load_index_history(state_dir: Path, before: dt.date, settings: LearnedSettings) -> pa.Table:
-    """The index rows of the last `history_partitions` partitions dated before `before`."""
+def load_index_history(
+    state_dir: Path, before: dt.date, settings: LearnedSettings, lines: np.ndarray | None = None
+) -> pa.Table:
+    """The index rows of the last `history_partitions` partitions dated before `before`; with `lines`
+    (sorted distinct line keys), only the rows of those lines.
+
+    Read a record batch at a time and filtered as it comes: thirty days of a large day's index are
+    tens of millions of rows, of which only the lines of this batch count."""
     root = index_dir(state_dir)
     if settings.history_partitions == 0 or not root.exists():
         return INDEX_SCHEMA.empty_table()
@@ -127,7 +142,20 @@ def load_index_history(state_dir: Path, before: dt.date, settings: LearnedSettin
     if not dates:
         return INDEX_SCHEMA.empty_table()
     paths = [str(path) for date in dates for path in sorted((root / f"date={date.isoformat()}").glob("*.parquet"))]
-    return ds.dataset(paths, format="parquet", schema=INDEX_SCHEMA).to_table()
+    dataset = ds.dataset(paths, format="parquet", schema=INDEX_SCHEMA)
+    if lines is None:
+        return dataset.to_table()
+    kept = [
+        batch.filter(pa.array(is_in_sorted(batch.column("line_key").to_numpy(), lines)))
+        for batch in dataset.to_batches()
+    ]
+    return pa.Table.from_batches(kept, schema=INDEX_SCHEMA)
+
+
+def batch_line_keys(batch: pa.Table) -> np.ndarray:
+    """The distinct line keys of a batch's index (line_index_table: sorted by line_key)."""
+    lines = batch["line_key"].to_numpy()
+    return lines[np.concatenate(([True], lines[1:] != lines[:-1]))] if len(lines) else lines
 
 
 def learned_line_keys(batch: pa.Table, history: pa.Table, settings: LearnedSettings) -> frozenset[int]:
@@ -135,8 +163,7 @@ def learned_line_keys(batch: pa.Table, history: pa.Table, settings: LearnedSetti
     if not settings.enabled or batch.num_rows == 0:
         return frozenset()
     # Only lines of this batch can be removed here, so history counts only for those.
-    batch_lines = batch["line_key"].to_numpy()
-    in_batch = np.isin(history["line_key"].to_numpy(), batch_lines)
+    in_batch = is_in_sorted(history["line_key"].to_numpy(), batch_line_keys(batch))
     columns = {
         name: np.concatenate([batch[name].to_numpy(), history[name].to_numpy()[in_batch]])
         for name in ("line_key", "story_key", "file_key")

@@ -46,10 +46,11 @@ import numpy as np
 import pyarrow as pa
 
 from tasks import minhash
-from tasks.config import DedupSettings
+from tasks.config import DedupSettings, ParallelSettings
 from tasks.dedup_clusters import Edges, Ranking, cluster_roots, compacted, kept_nodes, resolve_containment
 from tasks.dedup_index import INDEX_DATASET, ArticleFingerprints, index_dates, index_table, load_index
 from tasks.fingerprint import Fingerprinted, content_hash, fingerprint, normalise_for_hash
+from tasks.parallel import map_chunk_list, worker_count
 from tasks.records import CleanArticle, DuplicateRecord
 
 HISTORY_DATASET = INDEX_DATASET
@@ -66,6 +67,8 @@ _INDEX_ROWS_PER_KEY = 8
 _ESTIMATE_MARGIN = 0.2
 _ESTIMATE_BLOCK = 10_000
 _ANCHOR_PART_BITS = 3
+# Candidate pairs compared in one job on a worker: the comparing must outweigh sending the job.
+_PAIRS_PER_JOB = 50_000
 
 
 def load_history(state_dir: Path, before: dt.date, settings: DedupSettings) -> ArticleFingerprints:
@@ -109,11 +112,13 @@ def find_duplicates(
     history: ArticleFingerprints,
     settings: DedupSettings,
     fingerprinted: Fingerprinted | None = None,
+    parallel: ParallelSettings | None = None,
 ) -> DedupResult:
     """deduplicate(), keeping the survivors' fingerprints for the index.
 
     `fingerprinted`: the articles' fingerprints if already computed (on the workers, with clean), in the
     order of `articles`, which must then be source order.
+    `parallel`: where the exact comparison of many candidate pairs may run (tasks/parallel.py).
 
     Nodes of the duplicate graph: article i of the batch (in source order) is node i, row h of `history`
     is node len(articles) + h."""
@@ -146,7 +151,7 @@ def find_duplicates(
     if settings.near:
         reps = np.nonzero(representative == np.arange(n))[0]
         eligible = reps[batch.prints.n_shingles[reps] >= settings.min_shingles]
-        _join_batch_pairs(batch, eligible, settings, edges)
+        _join_batch_pairs(batch, eligible, settings, edges, parallel)
         _join_history_pairs(batch, eligible, history, settings, edges, similarity)
 
     # Clusters over the batch and the index rows the edges name (numbered n, n + 1, ... there).
@@ -235,18 +240,12 @@ class _Similarity:
         return int(self.batch.anchor_words[start:end][shared].sum())
 
 
-def _join_batch_pairs(batch: Fingerprinted, eligible: np.ndarray, settings: DedupSettings, edges: Edges) -> None:
-    """Verify candidate pairs within the batch on their real shingle sets.
-
-    Pairs come sorted by their first article: its set is read once and compared with all its partners'
-    in one vectorised pass (a pair at a time, the calls cost more than the comparing)."""
+def _join_batch_pairs(
+    batch: Fingerprinted, eligible: np.ndarray, settings: DedupSettings, edges: Edges, parallel: ParallelSettings | None
+) -> None:
+    """Verify candidate pairs within the batch on their real shingle sets."""
     pairs = _batch_candidates(batch.prints, eligible, settings)
-    common = np.zeros(len(pairs), dtype=np.int64)
-    firsts, starts = np.unique(pairs[:, 0], return_index=True)
-    ends = np.append(starts[1:], len(pairs))
-    for a, start, end in zip(firsts.tolist(), starts.tolist(), ends.tolist()):
-        partners = [batch.shingles.of(b) for b in pairs[start:end, 1].tolist()]
-        common[start:end] = minhash.shared_counts(batch.shingles.of(a), partners)
+    common = _shared_counts(batch.shingles, pairs, parallel)
     a, b = pairs[:, 0], pairs[:, 1]
     sizes = batch.prints.n_shingles  # of the distinct shingles: the sets compared
     jaccard, a_in_b, b_in_a = minhash.similarity_from_counts(sizes[a], sizes[b], common)
@@ -259,6 +258,23 @@ def _join_batch_pairs(batch: Fingerprinted, eligible: np.ndarray, settings: Dedu
         edges.add_containments(
             np.where(a_smaller, a, b)[contained], np.where(a_smaller, b, a)[contained], share[contained], jaccard[contained]
         )
+
+
+def _shared_counts(
+    sets: minhash.ShingleSets | minhash.SpilledShingleSets, pairs: np.ndarray, parallel: ParallelSettings | None
+) -> np.ndarray:
+    """The shingles each pair (sorted by first article) shares. On the workers when `parallel` is given and
+    the pairs are many: it is most of dedup's time on a large day (~30 us a pair), and reading the sets
+    spilled to disk is all it needs. Exact counts, so the result does not depend on the workers."""
+    if parallel is None or len(pairs) < _PAIRS_PER_JOB or not isinstance(sets, minhash.SpilledShingleSets):
+        return minhash.pair_shared_counts(sets, pairs)  # (sets in memory would all be sent to each job)
+    n_jobs = min(-(-len(pairs) // _PAIRS_PER_JOB), 4 * worker_count(parallel))
+    jobs = [[(sets, piece)] for piece in np.array_split(pairs, n_jobs)]
+    return np.concatenate(map_chunk_list(_count_shared_of_jobs, jobs, parallel))
+
+
+def _count_shared_of_jobs(jobs: list[tuple[minhash.SpilledShingleSets, np.ndarray]]) -> list[np.ndarray]:
+    return [minhash.pair_shared_counts(sets, pairs) for sets, pairs in jobs]
 
 
 def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings) -> np.ndarray:

@@ -34,51 +34,73 @@ class IngestResult:
         return len(self.documents) + sum(record.line_start is None for record in self.quarantined)
 
 
-def _is_hidden(path: Path, input_root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(input_root).parts)
-
-
 def discover_files(input_root: Path) -> list[Path]:
     """Every regular file under input_root, nested folders included, in a stable order.
 
     Hidden files and folders (a leading dot) are skipped: they are editor and OS litter, not input.
     """
+    return [walk_root(input_root) / name for name in input_names(input_root)]
+
+
+def input_names(input_root: Path) -> list[str]:
+    """discover_files as names relative to walk_root(input_root)."""
     return _walk(input_root)[0]
 
 
 def discover_irregular(input_root: Path) -> list[tuple[Path, str]]:
     """Entries under input_root that are neither regular files nor folders walked into, with what they are."""
-    return _walk(input_root)[1]
+    return [(walk_root(input_root) / name, what) for name, what in _walk(input_root)[1]]
 
 
-def _walk(input_root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+def walk_root(input_root: Path) -> Path:
+    """The folder the input's names are relative to: input_root itself, or its folder if it is a file."""
+    return input_root.parent if input_root.is_file() else input_root
+
+
+def _walk(input_root: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The names ('/' separators, relative to walk_root) of the regular files, and of the other entries
+    with what they are; each sorted.
+
+    Names from os.scandir, not Paths from Path.rglob: rglob keeps a set of every Path it has yielded
+    until it ends, and a day of 150,000 files held as Paths took ~100 MB of the flow process."""
     if input_root.is_file():
-        return [input_root], []
+        return [input_root.name], []
     if not input_root.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_root}")
     files, irregular = [], []
-    for path in input_root.rglob("*"):
-        if path.name.startswith(".") or _is_hidden(path, input_root):
+    folders = [""]  # names of the folders still to list; "" is input_root
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(input_root / folder) as listing:
+                entries = list(listing)
+        except OSError as error:
+            irregular.append((folder, f"a folder that cannot be listed ({error.strerror})"))
             continue
-        if path.is_file():
-            files.append(path)
-        elif path.is_symlink():
-            if path.is_dir():
-                irregular.append((path, "a symbolic link to a folder, not followed"))
-            elif not path.exists():
-                irregular.append((path, "a broken symbolic link"))
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            name = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_file():  # follows a link to a file: that file is read
+                files.append(name)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(name)
+            elif entry.is_symlink():
+                irregular.append((name, _kind_of_link(entry.path)))
             else:
-                irregular.append((path, "a symbolic link to something that is not a file"))
-        elif not path.is_dir():
-            irregular.append((path, _kind_of(path)))
-
-    def order(path: Path) -> str:
-        return path.relative_to(input_root).as_posix()
-
-    return sorted(files, key=order), sorted(irregular, key=lambda item: order(item[0]))
+                irregular.append((name, _kind_of(entry.path)))
+    return sorted(files), sorted(irregular)
 
 
-def _kind_of(path: Path) -> str:
+def _kind_of_link(path: str) -> str:
+    if os.path.isdir(path):
+        return "a symbolic link to a folder, not followed"
+    if not os.path.exists(path):
+        return "a broken symbolic link"
+    return "a symbolic link to something that is not a file"
+
+
+def _kind_of(path: str) -> str:
     try:
         mode = os.lstat(path).st_mode
     except OSError as error:
@@ -92,27 +114,21 @@ def _kind_of(path: Path) -> str:
     return "not a regular file"
 
 
-def relative_name(path: Path, input_root: Path) -> str:
-    if input_root.is_file():
-        return path.name
-    return path.relative_to(input_root).as_posix()
-
-
 def find_input(input_root: Path, extensions: list[str]) -> tuple[list[InputFile | QuarantineRecord], list[InputFile]]:
     """Every entry under input_root in the order of their relative names, each an accepted file to read or
     a quarantine record (not a regular file, an unsupported format); and the accepted files alone."""
+    root = str(walk_root(input_root))  # one string shared by every InputFile
     files, irregular = _walk(input_root)
-    entries: list[tuple[Path, str | None]] = [(path, None) for path in files] + irregular
-    entries.sort(key=lambda entry: relative_name(entry[0], input_root))
+    entries: list[tuple[str, str | None]] = [(name, None) for name in files] + irregular
+    entries.sort(key=lambda entry: entry[0])
     outcomes: list[QuarantineRecord | InputFile] = []
-    for path, irregular in entries:
-        source_file = relative_name(path, input_root)
-        if irregular is not None:
-            outcomes.append(QuarantineRecord(source_file, "not_a_regular_file", irregular))
+    for source_file, irregular_kind in entries:
+        if irregular_kind is not None:
+            outcomes.append(QuarantineRecord(source_file, "not_a_regular_file", irregular_kind))
             continue
-        accepted = input_file(path, source_file, extensions)
+        accepted = input_file(root, source_file, extensions)
         if accepted is None:
-            detail = f"{path.name!r}: its extension is not in input.extensions"
+            detail = f"{source_file.rsplit('/', 1)[-1]!r}: its extension is not in input.extensions"
             outcomes.append(QuarantineRecord(source_file, "unsupported_format", detail))
             continue
         outcomes.append(accepted)

@@ -315,6 +315,19 @@ def unique_pairs(pairs: np.ndarray, bound: int, symmetric: bool = True) -> np.nd
     return np.stack([codes // bound, codes % bound], axis=1)
 
 
+def pair_shared_counts(sets: ShingleSets | SpilledShingleSets, pairs: np.ndarray) -> np.ndarray:
+    """|set a ∩ set b| for each pair (a, b) of articles, pairs sorted by a: a's set is read once and
+    compared with all its partners' in one vectorised pass (a pair at a time, the calls cost more than
+    the comparing)."""
+    common = np.zeros(len(pairs), dtype=np.int64)
+    firsts, starts = np.unique(pairs[:, 0], return_index=True)
+    ends = np.append(starts[1:], len(pairs))
+    for a, start, end in zip(firsts.tolist(), starts.tolist(), ends.tolist()):
+        partners = [sets.of(b) for b in pairs[start:end, 1].tolist()]
+        common[start:end] = shared_counts(sets.of(a), partners)
+    return common
+
+
 def shared_counts(set_a: np.ndarray, sets_b: list[np.ndarray]) -> np.ndarray:
     """|set_a ∩ set_b| for each of sets_b (sorted unique hash arrays), in one vectorised pass."""
     sizes = np.array([len(set_b) for set_b in sets_b], dtype=np.int64)

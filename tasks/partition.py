@@ -44,7 +44,8 @@ from tasks.records import (
     RawDocument,
     RemovedLine,
 )
-from tasks.split import ArticleSpans, BlockOutline, outline, split_documents
+from tasks.repeated_blocks import ArticleSpans, BlockOutlines, outline_blocks
+from tasks.split import split_documents
 from tasks.streams import InputFile
 from tasks.tables import partition_tables
 from tasks.timing import StageTimer
@@ -98,7 +99,7 @@ def read_chunk(chunk: Chunk, settings: Settings) -> IngestResult:
 @dataclass
 class ChunkOutline:
     index: int
-    outlines: list[BlockOutline]  # every plain-text block between delimiters
+    outlines: BlockOutlines  # of every plain-text block between delimiters
     line_rows: np.ndarray  # int64 (n, 3): learned-boilerplate (line, story, file) rows, each block uncut
     seconds: dict[str, float] = field(default_factory=dict)  # worker seconds by step
 
@@ -116,7 +117,7 @@ def outline_chunk(chunks: Sequence[Chunk], date: dt.date, settings: Settings, sp
             # Each block between delimiters as one article: the repeated-block cut needs the whole day.
             articles = split_documents(ingested.documents, date, settings.split, cut_repeated=False).articles
             text_files = {document.source_file for document in ingested.documents if document.records is None}
-            outlines = [outline(a.source_file, a.lines) for a in articles if a.source_file in text_files]
+            outlines = outline_blocks((a.source_file, a.lines) for a in articles if a.source_file in text_files)
             rows = _line_rows(articles, date, settings)
         results.append(ChunkOutline(chunk.index, outlines, rows, timer.seconds_by_stage))
     return results
@@ -147,12 +148,6 @@ def _line_rows(drafts: list[ArticleDraft], date: dt.date, settings: Settings) ->
         return np.zeros((0, 3), dtype=np.int64)
     rows = batch_line_rows(drafts, date, settings.clean.learned)
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
-
-
-def cut_files(outlines: list[BlockOutline], spans: ArticleSpans) -> set[str]:
-    """Files with a block that the plan cuts into several articles."""
-    planned = {source_file: set(file_spans) for source_file, file_spans in spans.items()}
-    return {block.source_file for block in outlines if block.span not in planned.get(block.source_file, set())}
 
 
 def recount_line_rows(

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from array import array
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tasks.config import SplitSettings
 from tasks.headline import looks_like_headline
 from tasks.records import ArticleDraft, ArticleMetadata, RawDocument, RawLine, RawRecord, RemovedLine
+from tasks.repeated_blocks import ArticleSpans, outline_blocks, plan_article_spans
 from tasks.safe_regex import compile_rule_pattern
 
 SEPARATOR_RULE = "split.separator"
@@ -97,124 +96,6 @@ def split_on_delimiters(
     return blocks, removed
 
 
-@dataclass(frozen=True, slots=True)  # no __dict__: a day's input has hundreds of thousands
-class BlockOutline:
-    """What the repeated-block cut needs of a block, without its text: small enough to hold for a whole
-    day's input while the text itself is read chunk by chunk (tasks/partition.py).
-
-    `keys` packs an 8-byte hash of each non-blank line (stripped: what "line for line" compares) into one
-    bytes object; `line_nos` are those lines' raw line numbers.
-    """
-
-    source_file: str
-    line_nos: array  # of int32 ("i"): 4 bytes a line, where a tuple of ints takes ~36
-    keys: bytes
-
-    def __len__(self) -> int:
-        return len(self.line_nos)
-
-    def key_run(self, position: int, length: int) -> bytes:
-        return self.keys[_KEY_BYTES * position : _KEY_BYTES * (position + length)]
-
-    def piece(self, position: int, length: int) -> BlockOutline:
-        line_nos = self.line_nos[position : position + length]
-        return BlockOutline(self.source_file, line_nos, self.key_run(position, length))
-
-    @property
-    def span(self) -> tuple[int, int]:
-        return self.line_nos[0], self.line_nos[-1]
-
-
-_KEY_BYTES = 8
-
-
-def _line_key(text: str) -> bytes:
-    return hashlib.blake2b(text.strip().encode("utf-8"), digest_size=_KEY_BYTES).digest()
-
-
-def outline(source_file: str, lines: list[RawLine]) -> BlockOutline:
-    non_blank = [line for line in lines if not line.is_blank]
-    line_nos = array("i", [line.line_no for line in non_blank])
-    return BlockOutline(source_file, line_nos, b"".join(_line_key(line.text) for line in non_blank))
-
-
-# source_file -> the (first, last) raw line of each article cut from its plain-text blocks, in order.
-ArticleSpans = dict[str, list[tuple[int, int]]]
-
-
-def plan_article_spans(outlines: list[BlockOutline], min_lines: int) -> ArticleSpans:
-    """Where the articles of the batch's plain-text blocks begin and end, after the repeated-block cut."""
-    return _group_spans((block.source_file, block.span) for block in _cut_repeated_blocks(outlines, min_lines))
-
-
-def _group_spans(spans: Iterable[tuple[str, tuple[int, int]]]) -> ArticleSpans:
-    grouped: ArticleSpans = {}
-    for source_file, span in spans:
-        grouped.setdefault(source_file, []).append(span)
-    for file_spans in grouped.values():
-        file_spans.sort()
-    return grouped
-
-
-def _cut_repeated_blocks(blocks: list[BlockOutline], min_lines: int) -> list[BlockOutline]:
-    """Cut every block that contains, line for line, a whole shorter block of the batch.
-
-    Each pass cuts every block at its first embedded article; passes repeat until nothing changes, so a
-    block holding several known articles is cut at each. Identical blocks (a story syndicated a thousand
-    times) are one candidate, and a pass reads each line once, so the cost grows with the batch, not
-    with its square. The result does not depend on the order of the files.
-    """
-    while True:
-        # Candidate articles by their first min_lines lines (many stories share a first line, few share
-        # three), longest first so the widest known article is cut out.
-        candidates: dict[bytes, list[bytes]] = {}
-        unique = {block.keys for block in blocks if len(block) >= min_lines}
-        for keys in sorted(unique, key=lambda keys: (-len(keys), keys)):
-            candidates.setdefault(keys[: _KEY_BYTES * min_lines], []).append(keys)
-        cut_blocks: list[BlockOutline] = []
-        changed = False
-        for block in blocks:
-            cut = _first_embedded(block, candidates, min_lines)
-            if cut is None:
-                cut_blocks.append(block)
-            else:
-                cut_blocks.extend(_cut_block(block, *cut))
-                changed = True
-        blocks = cut_blocks
-        if not changed:
-            return blocks
-
-
-def _first_embedded(
-    host: BlockOutline, candidates: dict[bytes, list[bytes]], min_lines: int
-) -> tuple[int, int] | None:
-    """(position, length) of the first shorter candidate found inside host that leaves whole articles."""
-    for position in range(len(host) - min_lines + 1):
-        for needle in candidates.get(host.key_run(position, min_lines), ()):
-            length = len(needle) // _KEY_BYTES
-            if length >= len(host) or host.key_run(position, length) != needle:
-                continue
-            if _leaves_whole_articles(len(host), position, length, min_lines):
-                return position, length
-    return None
-
-
-def _leaves_whole_articles(host_lines: int, position: int, length: int, min_lines: int) -> bool:
-    """Whether what is left around the repeated block could stand as articles of their own.
-
-    A longer version of a story (one more paragraph at the end) contains the shorter version too, but
-    its extra paragraph is not an article: that pair is dedup's to judge, not split's.
-    """
-    before, after = position, host_lines - position - length
-    return all(remainder == 0 or remainder >= min_lines for remainder in (before, after))
-
-
-def _cut_block(block: BlockOutline, position: int, length: int) -> list[BlockOutline]:
-    """The block's non-blank lines before, inside and after [position, position + length)."""
-    pieces = [(0, position), (position, length), (position + length, len(block) - position - length)]
-    return [block.piece(start, size) for start, size in pieces if size]
-
-
 def _cut_at_spans(lines: list[RawLine], spans: list[tuple[int, int]]) -> list[list[RawLine]]:
     """The articles of one delimiter block: its lines from each planned span's first to last line."""
     index_of = {line.line_no: index for index, line in enumerate(lines)}
@@ -261,10 +142,9 @@ def split_documents(
         blocks.extend((document.source_file, lines) for lines in document_blocks)
         removed.extend(separators)
     if not cut_repeated:
-        # Blocks come with blank edges trimmed: their first and last lines are their span.
-        spans = _group_spans((source_file, (lines[0].line_no, lines[-1].line_no)) for source_file, lines in blocks)
+        spans = {}
     elif spans is None:
-        spans = plan_article_spans([outline(*block) for block in blocks], settings.repeated_block_min_lines)
+        spans = plan_article_spans(outline_blocks(blocks), settings.repeated_block_min_lines)
     articles = [
         ArticleDraft(
             article_id=make_article_id(date, source_file, lines[0].line_no),
@@ -275,7 +155,7 @@ def split_documents(
             metadata=ArticleMetadata(encoding=encodings[source_file]),
         )
         for source_file, block_lines in blocks
-        for lines in _cut_at_spans(block_lines, spans.get(source_file, []))
+        for lines in (_cut_at_spans(block_lines, spans[source_file]) if source_file in spans else [block_lines])
     ]
     articles = sorted(articles + record_articles, key=lambda article: (article.source_file, article.line_start))
     return SplitResult(articles, removed)

@@ -15,7 +15,7 @@ import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import pyarrow as pa
@@ -37,24 +37,28 @@ class InputProblem(Exception):
         self.reason, self.detail, self.n_lines = reason, detail, n_lines
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputFile:
-    path: Path
-    source_file: str  # relative to the input root, '/' separators
+    root: str  # the input folder, the same string object for every file of a run
+    source_file: str  # relative to root, '/' separators
     format: str  # text, jsonl, csv or parquet
     compression: str | None  # gzip, bz2, zstd or None
 
+    @property
+    def path(self) -> Path:
+        return Path(self.root, self.source_file)
 
-def input_file(path: Path, source_file: str, extensions: list[str]) -> InputFile | None:
+
+def input_file(root: str, source_file: str, extensions: list[str]) -> InputFile | None:
     """The format of a file from its name ('a.jsonl.gz': JSON lines, gzip), or None if not accepted."""
-    suffixes = [suffix.lower() for suffix in path.suffixes]
+    suffixes = [suffix.lower() for suffix in PurePosixPath(source_file).suffixes]
     compression = COMPRESSIONS.get(suffixes[-1]) if suffixes else None
     if compression:
         suffixes = suffixes[:-1]
     extension = suffixes[-1] if suffixes else ""
     if extension not in extensions:
         return None
-    return InputFile(path, source_file, RECORD_FORMATS.get(extension, TEXT_FORMAT), compression)
+    return InputFile(root, source_file, RECORD_FORMATS.get(extension, TEXT_FORMAT), compression)
 
 
 class _LimitedStream(io.RawIOBase):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import resource
 import sys
 import time
@@ -13,6 +15,23 @@ def peak_rss_mb() -> float:
     """The highest resident memory of this process so far, in MB."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, kB on Linux
+
+
+def release_freed_memory() -> None:
+    """Hand memory that Python has freed back to the operating system (glibc only; elsewhere nothing).
+
+    Buffers of a few kB freed among others still in use (the chunks' results as they came from the
+    workers) leave holes in the C heap that glibc keeps; the large numpy arrays of the next step are
+    mapped apart and cannot use them, so the process would hold both. Dask's workers trim for the same
+    reason ("unmanaged memory").
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        pass
 
 
 @dataclass

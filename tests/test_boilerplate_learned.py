@@ -2,12 +2,16 @@
 
 import datetime as dt
 
+import numpy as np
+
 from tasks.boilerplate_learned import (
     INDEX_DATASET,
     INDEX_SCHEMA,
     batch_line_index,
+    batch_line_keys,
     index_dir,
     learned_line_keys,
+    line_index_table,
     line_key,
     load_index_history,
     normalise_line,
@@ -82,6 +86,22 @@ def test_earlier_partitions_count_but_not_this_date_or_later(tmp_path):
     assert learned([draft(story(9), "b.txt")], only_last) == frozenset()
 
 
+def test_history_read_for_the_batchs_lines_holds_only_their_rows_and_learns_the_same(tmp_path):
+    state = tmp_path / "state"
+    for offset, day in [(-2, 0), (-1, 1)]:
+        date = DATE + dt.timedelta(days=offset)
+        index = batch_line_index([draft(story(day), "a.txt")], date, SETTINGS)
+        replace_partitions(state, date, {INDEX_DATASET: index}, "zstd", 3)
+    today = batch_line_index([draft(story(9), "b.txt")], DATE, SETTINGS)
+    everything = load_index_history(state, DATE, SETTINGS)
+    for_today = load_index_history(state, DATE, SETTINGS, batch_line_keys(today))
+    # Each story has its own lines and shares the footer: only the footer's rows concern today.
+    assert set(for_today["line_key"].to_pylist()) == {line_key(FOOTER)} and for_today.num_rows == 2
+    assert everything.num_rows > for_today.num_rows
+    both = learned_line_keys(today, everything, SETTINGS), learned_line_keys(today, for_today, SETTINGS)
+    assert both[0] == both[1] == {line_key(FOOTER)}
+
+
 def test_a_learned_line_is_removed_with_its_rule():
     drafts = [draft(story(n), f"{n}.txt") for n in range(3)]
     settings = CleanSettings(learned=SETTINGS)
@@ -100,3 +120,15 @@ def test_the_index_holds_hashes_only():
 def test_lines_of_numbers_alone_are_not_learned():
     drafts = [draft(story(n, f"{n * 1000 + 17:,}"), f"{n}.txt") for n in range(5)]
     assert learned(drafts) == frozenset()
+
+
+def test_the_line_index_has_each_row_once_sorted_by_line_story_file():
+    rows = np.array([[5, 1, 1], [2, 9, 9], [5, 1, 0], [2, 9, 9], [5, 0, 7], [2, 9, 9]], dtype=np.int64)
+    table = line_index_table(rows)
+    assert table.to_pylist() == [
+        {"line_key": 2, "story_key": 9, "file_key": 9},
+        {"line_key": 5, "story_key": 0, "file_key": 7},
+        {"line_key": 5, "story_key": 1, "file_key": 0},
+        {"line_key": 5, "story_key": 1, "file_key": 1},
+    ]
+    assert line_index_table(rows[:0]).num_rows == 0

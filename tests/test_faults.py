@@ -313,6 +313,23 @@ def test_a_file_without_read_permission_is_quarantined(tmp_path):
     assert outcome.quarantine() == [whole("secret.txt", "unreadable_file")]
 
 
+def test_a_folder_that_cannot_be_listed_is_quarantined_and_the_rest_is_read(tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "story.txt").write_text(STORY)
+    (tmp_path / "open.txt").write_text(STORY)
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "locked":  # as root, permissions cannot make a folder unlistable
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr("tasks.ingest.os.scandir", scandir)
+    outcome = run_stages(tmp_path, Settings())
+    assert outcome.quarantine() == [whole("locked", "not_a_regular_file")]
+    assert [document.source_file for document in outcome.ingested.documents] == ["open.txt"]
+
+
 def test_quarantined_lines_of_a_duplicate_span_are_not_claimed_twice(tmp_path):
     # The same story twice, the second copy with an over-long line inside: the copy becomes a duplicate
     # whose span holds the quarantined line, which the quarantine record alone accounts for.

@@ -138,3 +138,18 @@ def test_the_fork_server_compiles_the_runs_rule_library_once(monkeypatch):
     # Settings a run would refuse leave the fork server running; the run itself reports them.
     monkeypatch.setenv(PRELOAD_CLEAN_SETTINGS, clean.model_copy(update={"disabled_rules": ["no.such_rule"]}).model_dump_json())
     worker_preload.compile_rules()
+
+
+def test_candidate_pairs_compared_on_workers_give_the_same_counts(tmp_path, monkeypatch):
+    from tasks import dedup, minhash
+
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(40)]
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(0, 60)))) for _ in range(60)]
+    sets = minhash.shingle_sets(texts, 2).spill(tmp_path / "shingles.u64")
+    pairs = np.unique(np.sort(rng.integers(0, 60, size=(400, 2)), axis=1), axis=0)
+    monkeypatch.setattr(dedup, "_PAIRS_PER_JOB", 50)  # several jobs, on two workers
+    on_workers = dedup._shared_counts(sets, pairs, TWO_WORKERS)
+    expected = [len(np.intersect1d(sets.of(a), sets.of(b))) for a, b in pairs.tolist()]
+    assert on_workers.tolist() == expected and max(expected) > 0
+    assert minhash.pair_shared_counts(sets, pairs).tolist() == expected

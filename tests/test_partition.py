@@ -17,7 +17,6 @@ from tasks.ingest import find_input, ingest
 from tasks.partition import (
     CleanJob,
     clean_chunk,
-    cut_files,
     make_chunks,
     outline_chunk,
     recount_line_rows,
@@ -25,7 +24,8 @@ from tasks.partition import (
 )
 from tasks.per_article import clean_chunk as clean_drafts
 from tasks.records import ArticleRef
-from tasks.split import plan_article_spans, split_documents
+from tasks.repeated_blocks import BlockOutlines, plan_article_spans
+from tasks.split import split_documents
 
 from tests.conftest import REPO, SEEDS
 from tests.helpers import DATE
@@ -60,11 +60,11 @@ def test_chunks_hold_consecutive_files_of_about_the_chunk_size(tmp_path):
 def test_a_repeated_block_is_cut_when_the_article_it_repeats_is_in_another_chunk(tmp_path):
     chunks = seed_chunks()
     outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS, str(tmp_path))]
-    outlines = [block for result in outlined for block in result.outlines]
+    outlines = BlockOutlines.concatenate([result.outlines for result in outlined])
     spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines)
-    # The second seed file repeats the first seed's article, then adds its own: cut in two.
-    assert spans == {"000_03677c9b510fc185.txt": [(1, 26)], "001_e16248f705b44a0d.txt": [(1, 26), (27, 45)]}
-    assert cut_files(outlines, spans) == {"001_e16248f705b44a0d.txt"}
+    # The second seed file repeats the first seed's article, then adds its own: cut in two. Only the
+    # files the plan cuts are listed: the first file's one block stays one article.
+    assert spans == {"001_e16248f705b44a0d.txt": [(1, 26), (27, 45)]}
 
     # Each chunk split with the plan gives the articles of the whole batch split at once.
     per_chunk = []
@@ -75,7 +75,7 @@ def test_a_repeated_block_is_cut_when_the_article_it_repeats_is_in_another_chunk
 
     # Outline rows count each block as one article; the cut file is counted again per cut article.
     rows = np.concatenate([result.line_rows for result in outlined])
-    stale = cut_files(outlines, spans)
+    stale = set(spans)
     recounted = recount_line_rows([(1, stale, spans)], DATE, SETTINGS, str(tmp_path))
     rows = replace_rows_of_files(rows, np.concatenate(recounted), stale, DATE)
     expected = batch_line_index(whole_batch_split().articles, DATE, SETTINGS.clean.learned)
@@ -86,7 +86,7 @@ def test_cleaned_chunks_spill_their_records_and_shingles_and_dedup_finds_the_sam
     chunks = seed_chunks()
     whole = whole_batch_split()
     outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS, str(tmp_path))]
-    outlines = [block for result in outlined for block in result.outlines]
+    outlines = BlockOutlines.concatenate([result.outlines for result in outlined])
     spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines)
     jobs = [CleanJob(chunk.index, spans) for chunk in chunks]
     cleaned = clean_chunk(jobs, DATE, SETTINGS, frozenset(), str(tmp_path))

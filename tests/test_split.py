@@ -1,4 +1,6 @@
 from tasks.config import SplitSettings
+from tasks.records import RawLine
+from tasks.repeated_blocks import BlockOutlines, outline_blocks, plan_article_spans
 from tasks.split import SEPARATOR_RULE, split_documents
 
 from tests.helpers import DATE, document
@@ -83,3 +85,24 @@ def test_blank_line_run_inside_an_article_does_not_split_without_a_headline():
     every_run = SplitSettings(blank_run_needs_headline=False)
     text = "Alpha one.\nAlpha two.\n\n\nMore of the same story follows here."
     assert spans(document(text), settings=every_run)[0] == [("a.txt", 1, 2), ("a.txt", 5, 5)]
+
+
+def test_outlines_of_chunks_concatenated_plan_the_same_cuts_as_the_whole_batch_outlined_at_once():
+    # The plan step outlines each chunk on a worker and concatenates them: block and line offsets shift.
+    blocks = [
+        ("a.txt", lines_of(STORY_A)),
+        ("b.txt", lines_of(STORY_B)),
+        ("c.txt", lines_of(STORY_B + "\n" + STORY_A)),  # repeats both: cut at the first, then the second
+        ("d.txt", lines_of("Gamma 1.\nGamma 2.\n\nGamma 3.\n" + STORY_A + "\nGamma 4.\nGamma 5.\nGamma 6.")),
+        ("e.txt", lines_of("Delta 1.\n" + STORY_A + "\nDelta 2.\nDelta 3.")),  # 1 line before: no cut
+    ]
+    whole = outline_blocks(blocks)
+    parts = BlockOutlines.concatenate(
+        [outline_blocks(blocks[:1]), outline_blocks(blocks[1:3]), outline_blocks(blocks[3:])]
+    )
+    assert parts == whole
+    assert plan_article_spans(parts, 3) == {"c.txt": [(1, 3), (4, 7)], "d.txt": [(1, 4), (5, 8), (9, 11)]}
+
+
+def lines_of(text: str) -> list[RawLine]:
+    return [RawLine(number, line) for number, line in enumerate(text.split("\n"), start=1)]
