@@ -60,7 +60,7 @@ from tasks.clean import clean_articles  # noqa: E402
 from tasks.config import Settings, load_config, parse_config  # noqa: E402
 from tasks.ingest import ingest  # noqa: E402
 from tasks.rules import load_rules  # noqa: E402
-from tasks.split import split_documents  # noqa: E402
+from tasks.split import SplitResult, split_documents  # noqa: E402
 
 EVAL_DIR = Path(os.environ.get("NEWSETL_EVAL_DIR", REPO.parent / "shared" / "eval"))
 PAGES = EVAL_DIR / "boilerplate" / "fundus_pages_dev.jsonl"
@@ -105,20 +105,20 @@ def body_text(page: dict) -> str:
     return "\n".join(body_lines(page))
 
 
-def few_stray_text(page: dict) -> str:
+def few_stray_text(page: dict, seed: str = "") -> str:
     """The body's content lines plus a sample of its own stray lines, STRAY_SHARE of the content lines
-    (at least one), kept at their places; the sample is seeded with the page id, so it is the same on
-    every run."""
+    (at least one), kept at their places; the sample is seeded with the page id (and `seed`, for other
+    samples to train on), so it is the same on every run."""
     lines = body_lines(page)
     content = [index for index, line in enumerate(lines) if norm(line) in page["gold"]]
     stray = [index for index, line in enumerate(lines) if norm(line) not in page["gold"]]
     wanted = min(len(stray), max(1, round(STRAY_SHARE * len(content))))
-    chosen = set(random.Random(page["id"]).sample(stray, wanted))
+    chosen = set(random.Random(page["id"] + seed).sample(stray, wanted))
     return "\n".join(line for index, line in enumerate(lines) if index in chosen or index in set(content))
 
 
-def run_pipeline(texts: dict[str, str], settings: Settings, use_learned: bool) -> tuple[dict, dict]:
-    """Each text as one raw file; returns per file {line_no: (kept, rule)} and the title line numbers."""
+def split_and_learn(texts: dict[str, str], settings: Settings, use_learned: bool) -> tuple[SplitResult, frozenset[int]]:
+    """Each text as one raw file, ingested and split; with the line keys learned as boilerplate over them."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         for name, text in texts.items():
@@ -130,6 +130,12 @@ def run_pipeline(texts: dict[str, str], settings: Settings, use_learned: bool) -
         learned = learned_line_keys(
             batch_line_index(split.articles, DATE, settings.clean.learned), INDEX_SCHEMA.empty_table(), settings.clean.learned
         )
+    return split, learned
+
+
+def run_pipeline(texts: dict[str, str], settings: Settings, use_learned: bool) -> tuple[dict, dict]:
+    """Each text as one raw file; returns per file {line_no: (kept, rule)} and the title line numbers."""
+    split, learned = split_and_learn(texts, settings, use_learned)
     cleaned = clean_articles(split.articles, load_rules(settings.clean), settings.clean, learned)
     decisions: dict[str, dict[int, tuple[bool, str]]] = defaultdict(dict)
     titles: dict[str, set[int]] = defaultdict(set)

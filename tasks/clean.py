@@ -14,18 +14,21 @@ in order (a line removed by one pass is not looked at again, but its rule's kind
 5. on a page, the main-text span: kept lines cut off from the story by furniture
    ("structure.outside_main_text");
 6. runs of link-like lines, menus and related lists ("structure.link_run");
-7. the text density classes settled by neighbours; lines that end up bad: "density.<class>".
+7. the text density classes settled by neighbours; lines that end up bad: "density.<class>";
+8. a logistic model over each kept line's features, one for pages and one for bodies
+   (tasks/line_classifier.py): "classifier.line_score".
 """
 
 from __future__ import annotations
 
 import re
 
-from tasks import main_text, structure, text_density
+from tasks import line_classifier, main_text, structure, text_density
 from tasks.boilerplate_learned import RULE as LEARNED_RULE
 from tasks.boilerplate_learned import line_key
 from tasks.config import CleanSettings
 from tasks.headline import looks_like_headline
+from tasks.line_features import ArticleContext
 from tasks.records import ArticleDraft, CleanArticle, Paragraph, RemovedLine
 from tasks.rules import RuleSet
 from tasks.structure import LineVerdict
@@ -79,17 +82,19 @@ def _apply_line_rules(verdicts: list[LineVerdict], rules: RuleSet, learned: froz
             verdict.remove(LEARNED_RULE, "learned")
 
 
-def _assign_density_classes(verdicts: list[LineVerdict], settings: CleanSettings) -> None:
-    """Each kept line's class on its own, from its length and the share of function words."""
+def _assign_density_classes(verdicts: list[LineVerdict], settings: CleanSettings) -> frozenset[str]:
+    """Each kept line's class on its own, from its length and the share of function words; returns the
+    article's function words (empty when its language has no list)."""
     density = settings.text_density
     kept = [verdict for verdict in verdicts if verdict.kept]
     if not density.enabled:
         for verdict in kept:
             verdict.density_class = text_density.GOOD
-        return
+        return frozenset()
     _, stopwords = text_density.choose_stopwords([verdict.text for verdict in kept], density)
     for verdict in kept:
         verdict.density_class = text_density.line_class(verdict.text, stopwords, density)
+    return stopwords
 
 
 def _remove_bad_in_context(verdicts: list[LineVerdict], settings: CleanSettings, bad_is_final: bool) -> None:
@@ -112,15 +117,16 @@ def classify_lines(
     settings: CleanSettings,
     learned: frozenset[int] = frozenset(),
     title: str | None = None,
-) -> None:
-    """Run the passes over an article's non-blank lines (title excluded), removing boilerplate in place."""
+) -> ArticleContext:
+    """Run the passes over an article's non-blank lines (title excluded), removing boilerplate in place;
+    returns what they found out about the article (the line classifier's context)."""
     _apply_line_rules(lines, rules, learned)
     structure.remove_video_titles(lines, settings.video_title_max_words)
     structure.remove_captions(lines, settings.structure)
     structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
     if settings.structure.repeated_line_min:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
-    _assign_density_classes(lines, settings)
+    stopwords = _assign_density_classes(lines, settings)
     if title is not None and settings.structure.title_repeat_min_words:
         story_start = main_text.first_paragraph_pair(lines)
         structure.remove_title_repeats(lines, title, settings.structure, story_start)
@@ -132,15 +138,20 @@ def classify_lines(
     structure.remove_link_runs(lines, settings.structure, need_header=not page)
     if settings.text_density.enabled:
         _remove_bad_in_context(lines, settings, bad_is_final=page)
+    context = ArticleContext(stopwords, page, main_text.first_paragraph_pair(lines), title)
+    if line_classifier.applies(settings.line_classifier, page):
+        line_classifier.remove_by_score(lines, context, line_classifier.model_for(settings.line_classifier, page))
+    return context
 
 
 EMPTY_TITLE_RULE = "clean.title_of_empty_article"
 
 
-def clean_article(
+def judge_lines(
     draft: ArticleDraft, rules: RuleSet, settings: CleanSettings, learned: frozenset[int] = frozenset()
-) -> CleanArticle:
-    """`learned` holds the line keys learned as boilerplate for this batch (see boilerplate_learned)."""
+) -> tuple[int | None, list[LineVerdict], ArticleContext]:
+    """The index of the article's title line, a verdict for each other non-blank line, and the article's
+    context (see classify_lines)."""
     title_index = _title_line_index(draft, rules, settings.title_max_words)
     verdicts = [
         LineVerdict(line, line.text.strip())
@@ -148,7 +159,14 @@ def clean_article(
         if not line.is_blank and index != title_index
     ]
     title = draft.lines[title_index].text.strip() if title_index is not None else None
-    classify_lines(verdicts, rules, settings, learned, title)
+    return title_index, verdicts, classify_lines(verdicts, rules, settings, learned, title)
+
+
+def clean_article(
+    draft: ArticleDraft, rules: RuleSet, settings: CleanSettings, learned: frozenset[int] = frozenset()
+) -> CleanArticle:
+    """`learned` holds the line keys learned as boilerplate for this batch (see boilerplate_learned)."""
+    title_index, verdicts, _ = judge_lines(draft, rules, settings, learned)
 
     paragraphs = [
         Paragraph(verdict.line.line_no, paragraph_kind(verdict.text, settings.heading_max_words), verdict.text)

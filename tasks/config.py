@@ -200,6 +200,33 @@ class MainTextSettings(_Section):
     min_furniture_lines: Annotated[int, Field(ge=0)] = 30
 
 
+class LineClassifierSettings(_Section):
+    """The last cleaning pass: a logistic model over each kept line's features (tasks/line_classifier.py)."""
+
+    enabled: bool = True
+    # Which models run: "page" on full web pages, "body" on extracted article bodies.
+    models: list[Literal["page", "body"]] = ["page"]
+    # A weights file as written by bench/train_line_classifier.py; None: the one shipped with the code.
+    weights: Path | None = None
+    # Probability of boilerplate from which a kept line is removed; None: the weights file's own.
+    page_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
+    body_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
+
+    @field_validator("weights")
+    @classmethod
+    def _readable_weights(cls, weights: Path | None) -> Path | None:
+        # Read at start-up, so that a missing file or one trained on other features stops the run
+        # before any work rather than in the first clean worker.
+        if weights is not None:
+            from tasks.line_classifier import load_models
+
+            try:
+                load_models(weights)
+            except ConfigError as error:
+                raise ValueError(str(error)) from error
+        return weights
+
+
 class CleanSettings(_Section):
     packs: list[str] = [
         "chrome", "media", "navigation", "social", "bylines",
@@ -214,6 +241,7 @@ class CleanSettings(_Section):
     main_text: MainTextSettings = MainTextSettings()
     text_density: TextDensitySettings = TextDensitySettings()
     learned: LearnedSettings = LearnedSettings()
+    line_classifier: LineClassifierSettings = LineClassifierSettings()
 
 
 class LangidSettings(_Section):
