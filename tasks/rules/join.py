@@ -32,6 +32,7 @@ import _sre
 # tests/test_rules.py checks that none above it has one.
 _CASED_BELOW = 0x20000
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+_BACK_REFERENCES = (sre.GROUPREF, sre.GROUPREF_EXISTS, sre.GROUPREF_IGNORE)
 # Flags as plain numbers: re's compiler tests them often, and RegexFlag's operators are slow.
 _IGNORECASE, _VERBOSE, _UNICODE = int(re.IGNORECASE), int(re.VERBOSE), int(re.UNICODE)
 _CASE_RULES = int(re.ASCII | re.LOCALE)
@@ -51,7 +52,7 @@ def join_rules(rules: list[tuple[str, str, re.Pattern[str]]]) -> re.Pattern[str]
     for name, lookahead, pattern in rules:
         parsed = parsed_pattern(pattern.pattern, pattern.flags)
         rule_flags = int(parsed.state.flags)
-        items = _with_grouped_branches(_without_groups(parsed.data), rule_flags)
+        items = _rewritten(parsed.data, rule_flags)
         body = sre_parser.SubPattern(state, items)
         group = state.opengroup(name)
         state.closegroup(group, body)
@@ -68,29 +69,22 @@ def parsed_pattern(source: str, flags: int) -> sre_parser.SubPattern:
     return sre_parser.parse(source, flags)
 
 
-def _without_groups(items) -> list:
-    """The items with capturing groups made plain: in the join, group numbers belong to the rules."""
-    plain = []
-    for op, argument in items:
-        if op in (sre.GROUPREF, sre.GROUPREF_EXISTS, sre.GROUPREF_IGNORE):
-            raise CannotJoin(op)
-        plain.append((op, _map_inner(op, argument, _without_groups, drop_group=True)))
-    return plain
-
-
-def _with_grouped_branches(items, flags: int) -> list:
-    """The items with every branch's alternatives grouped by their first character (_grouped)."""
+def _rewritten(items, flags: int) -> list:
+    """The items with capturing groups made plain (in the join, group numbers belong to the rules) and
+    every branch's alternatives grouped by their first character (_grouped)."""
     result = []
     for op, argument in items:
+        if op in _BACK_REFERENCES:
+            raise CannotJoin(op)
         if op is sre.BRANCH:
-            branches = [_with_grouped_branches(branch.data, flags) for branch in argument[1]]
+            branches = [_rewritten(branch.data, flags) for branch in argument[1]]
             argument = (None, [_subpattern(argument[1][0], alternative) for alternative in _grouped(branches, flags)])
         elif op is sre.SUBPATTERN:
-            group, add_flags, del_flags, inner = argument
-            inner_flags = (flags | add_flags) & ~del_flags
-            argument = (group, add_flags, del_flags, _subpattern(inner, _with_grouped_branches(inner.data, inner_flags)))
+            _group, add_flags, del_flags, inner = argument
+            inner_items = _rewritten(inner.data, (flags | add_flags) & ~del_flags)
+            argument = (None, add_flags, del_flags, _subpattern(inner, inner_items))
         else:
-            argument = _map_inner(op, argument, lambda inner: _with_grouped_branches(inner, flags))
+            argument = _with_inner(op, argument, lambda inner: _rewritten(inner, flags))
         result.append((op, argument))
     return result
 
@@ -152,7 +146,7 @@ def _head_characters(items: list, flags: int) -> frozenset[int] | None:
         return frozenset({code})
     if flags & _CASE_RULES:
         return None
-    return frozenset(_same_ignoring_case(code))
+    return _same_ignoring_case(code)
 
 
 def _case_sensitive_class(characters: frozenset[int]):
@@ -164,16 +158,17 @@ def _exact_class(code: int, flags: int):
     """A case-sensitive item that matches what LITERAL `code` matches under `flags`; None if it is one."""
     if not flags & _IGNORECASE or flags & _CASE_RULES or not _sre.unicode_iscased(code):
         return None
-    return _case_sensitive_class(frozenset(_same_ignoring_case(code)))
+    return _case_sensitive_class(_same_ignoring_case(code))
 
 
-def _same_ignoring_case(code: int) -> set[int]:
+@cache
+def _same_ignoring_case(code: int) -> frozenset[int]:
     """What re's compiler makes of a cased literal under IGNORECASE: any character whose lower case is
     the literal's, or one of its partners (re/_casefix.py: "i" and "ı", "s" and "ſ", ...)."""
     lower = _sre.unicode_tolower(code)
     targets = {lower, *_EXTRA_CASES.get(lower, ())}
     found = {character for target in targets for character in _lowering_to().get(target, ())}
-    return found | {target for target in targets if _sre.unicode_tolower(target) == target}
+    return frozenset(found | {target for target in targets if _sre.unicode_tolower(target) == target})
 
 
 @cache
@@ -187,13 +182,8 @@ def _lowering_to() -> dict[int, tuple[int, ...]]:
     return {lower: tuple(codes) for lower, codes in found.items()}
 
 
-def _map_inner(op, argument, transform, drop_group: bool = False):
-    """`argument` with `transform` applied to the item lists nested in it (groups, repeats, lookarounds)."""
-    if op is sre.SUBPATTERN:
-        group, add_flags, del_flags, inner = argument
-        return (None if drop_group else group, add_flags, del_flags, _subpattern(inner, transform(inner.data)))
-    if op is sre.BRANCH:
-        return (None, [_subpattern(branch, transform(branch.data)) for branch in argument[1]])
+def _with_inner(op, argument, transform):
+    """`argument` with `transform` applied to the items nested in it (repeats, lookarounds, atomic groups)."""
     if op in _REPEATS:
         low, high, inner = argument
         return (low, high, _subpattern(inner, transform(inner.data)))
