@@ -30,6 +30,7 @@ STOPWORDS_DIR = Path(__file__).parent / "stopwords"
 BAD, SHORT, NEAR_GOOD, GOOD = "bad", "short", "near_good", "good"
 
 _WORD = re.compile(r"\w+")
+_ASCII_NON_WORD = str.maketrans({chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")})
 # A copyright notice, not a story about copyright: the sign, or the word with a year.
 _COPYRIGHT = re.compile(
     r"(?i)©|\bcopyright\s*(?:\(c\)\s*)?\d{4}|\(c\)\s*\d{4}|all rights reserved|alle rechte vorbehalten"
@@ -56,7 +57,11 @@ def available_languages() -> list[str]:
 # line's class; an article holds far fewer lines than the cache.
 @lru_cache(maxsize=4096)
 def words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(text.lower()))
+    lowered = text.lower()
+    if lowered.isascii():
+        # The same words as the regex, faster: \w is [A-Za-z0-9_] in ASCII text.
+        return tuple(lowered.translate(_ASCII_NON_WORD).split())
+    return tuple(_WORD.findall(lowered))
 
 
 def stopword_density(text: str, stopwords: frozenset[str]) -> float:

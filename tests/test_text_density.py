@@ -1,5 +1,7 @@
 """Text density classes (jusText's idea) and their settling by neighbours."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -148,3 +150,8 @@ def test_no_stopword_list_holds_a_number():
 @pytest.mark.parametrize("text", ["", " ", "\t\u00a0\u3000", "a", " a ", "\u2028"])
 def test_a_blank_line_is_one_that_strips_to_nothing(text):
     assert RawLine(1, text).is_blank == (not text.strip())
+
+
+@given(st.text(alphabet=st.sampled_from(list("aZ09_ .,-'\t\n\x1c\x0bK\u212aİé’")), max_size=40))
+def test_the_words_of_a_line_are_its_runs_of_word_characters(text):
+    assert words.__wrapped__(text) == tuple(re.findall(r"\w+", text.lower()))
