@@ -32,7 +32,7 @@ from tasks.line_features import ArticleContext
 from tasks.records import ArticleDraft, CleanArticle, Paragraph, RemovedLine
 from tasks.rules import RuleSet
 from tasks.structure import LineVerdict
-from tasks.textlines import is_short_unpunctuated, last_meaningful_char, word_count
+from tasks.textlines import has_at_most_words, is_short_unpunctuated, last_meaningful_char
 
 VIDEO_TITLE_RULE = structure.VIDEO_TITLE_RULE
 DENSITY_RULES = {
@@ -53,7 +53,7 @@ def paragraph_kind(text: str, heading_max_words: int) -> str:
         return "quote"
     # A short line that does not end a sentence, or a short question ("What is the four-point plan?"),
     # stands above a section rather than inside one.
-    if word_count(text) <= heading_max_words and (
+    if has_at_most_words(text, heading_max_words) and (
         last_meaningful_char(text) == "?" or is_short_unpunctuated(text, heading_max_words)
     ):
         return "heading"
@@ -153,11 +153,11 @@ def judge_lines(
     """The index of the article's title line, a verdict for each other non-blank line, and the article's
     context (see classify_lines)."""
     title_index = _title_line_index(draft, rules, settings.title_max_words)
-    verdicts = [
-        LineVerdict(line, line.text.strip())
-        for index, line in enumerate(draft.lines)
-        if not line.is_blank and index != title_index
-    ]
+    verdicts = []
+    for index, line in enumerate(draft.lines):
+        text = line.text.strip()  # empty for a blank line (RawLine.is_blank), stripped once
+        if text and index != title_index:
+            verdicts.append(LineVerdict(line, text))
     title = draft.lines[title_index].text.strip() if title_index is not None else None
     return title_index, verdicts, classify_lines(verdicts, rules, settings, learned, title)
 

@@ -18,7 +18,7 @@ class RawLine:
 
     @property
     def is_blank(self) -> bool:
-        return not self.text.strip()
+        return not self.text or self.text.isspace()  # what strip() would leave empty, without the copy
 
 
 @dataclass(frozen=True)

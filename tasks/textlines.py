@@ -30,11 +30,22 @@ def ends_like_sentence(text: str) -> bool:
 
 
 def word_count(text: str) -> int:
-    return len(text.split()) + len(_CJK.findall(text)) // 2
+    return len(text.split()) + _cjk_words(text)
+
+
+def has_at_most_words(text: str, max_words: int) -> bool:
+    """word_count(text) <= max_words, without splitting the whole of a long line: a split into at most
+    max_words + 1 pieces has more than max_words pieces only if the line has more words."""
+    pieces = len(text.split(None, max_words))
+    return pieces <= max_words and pieces + _cjk_words(text) <= max_words
+
+
+def _cjk_words(text: str) -> int:
+    return 0 if text.isascii() else len(_CJK.findall(text)) // 2
 
 
 def is_short_unpunctuated(text: str, max_words: int) -> bool:
-    return word_count(text) <= max_words and last_meaningful_char(text) not in _SENTENCE_END + _CLAUSE_END
+    return has_at_most_words(text, max_words) and last_meaningful_char(text) not in _SENTENCE_END + _CLAUSE_END
 
 
 def is_list_item(text: str) -> bool:
@@ -44,7 +55,7 @@ def is_list_item(text: str) -> bool:
 def is_link_like(text: str, max_words: int) -> bool:
     """A line that reads like the text of a link: short, no sentence or clause end (a question may be a
     headline), not a numbered or bulleted item."""
-    if is_list_item(text) or word_count(text) > max_words or is_label_value(text):
+    if is_list_item(text) or not has_at_most_words(text, max_words) or is_label_value(text):
         return False
     return last_meaningful_char(text) not in _LINK_END + _CLAUSE_END
 

@@ -89,3 +89,98 @@ def test_a_broken_pack_is_a_config_error_naming_the_rule(tmp_path, monkeypatch, 
     monkeypatch.setattr(rules_module, "RULES_DIR", tmp_path)
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_pack("bad")
+
+
+# --- the joined regex (tasks/rules/join.py) finds the rule that one call per rule finds ---------------
+
+from pathlib import Path  # noqa: E402
+
+import _sre  # noqa: E402
+import yaml  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tasks.rules import RULES_DIR  # noqa: E402
+from tasks.rules import join as join_module  # noqa: E402
+
+_SHIPPED = load_rules(CleanSettings())
+_RULE_TEXTS = sorted(
+    {
+        text.strip()
+        for path in sorted(Path(RULES_DIR).glob("*.yaml"))
+        for entry in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules", [])
+        for text in entry.get("examples", []) + entry.get("counterexamples", [])
+    }
+)
+# Characters that re and str case-fold differently, or that sit next to literals the rules start with.
+_TRICKY = ["İ", "ı", "ſ", "K", "ß", "µ", "Σ", "ς", "(", ")", " ", "  ", "\t", ".", ":", "©", "’", "—", "A", "a", "1"]
+
+
+def _first_rule_one_by_one(ruleset: RuleSet, line: str):
+    return next((rule for rule in ruleset.rules if rule.matches(line)), None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(_RULE_TEXTS),
+    st.lists(st.sampled_from(_TRICKY), max_size=3).map("".join),
+    st.lists(st.sampled_from(_TRICKY), max_size=3).map("".join),
+    st.sampled_from([str, str.upper, str.lower, str.title, str.swapcase]),
+    st.integers(min_value=0, max_value=40),
+)
+@example("Getty Images", "", "", str, 0)
+@example("Menu", "", "", str.upper, 0)
+def test_the_joined_rules_agree_with_one_call_per_rule_on_fuzzed_rule_examples(text, before, after, case, cut):
+    for line in {case(text), before + case(text) + after, case(text)[cut:], case(text)[:-cut or None] + after}:
+        assert _SHIPPED.first_match(line) is _first_rule_one_by_one(_SHIPPED, line), line
+
+
+def test_the_joined_rules_agree_with_one_call_per_rule_on_every_rule_example():
+    for text in _RULE_TEXTS:
+        for line in (text, text.upper(), text.lower(), "İ" + text, text.replace("i", "ı").replace("s", "ſ")):
+            assert _SHIPPED.first_match(line) is _first_rule_one_by_one(_SHIPPED, line), line
+
+
+# Small patterns of the shapes the join rewrites: alternatives that start with the same or overlapping
+# characters, case-insensitive and not, inside atomic groups and possessive repeats.
+_PIECES = ["a", "b", "c", "ab", "A", "i", "ı", "s", "ſ", "k", "[a-c]", "[^a]", r"\w", "x?", "(?:a|b)", "(?-i:a)", "(?i:b)", "(a)", ""]
+_pattern_strategy = st.builds(
+    lambda alternatives, wrap, tail, flags: flags + wrap.format("|".join(alternatives)) + tail,
+    st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=3).map("".join), min_size=1, max_size=5),
+    st.sampled_from(["(?:{})", "(?>{})", "(?:{})++", "(?:{})*", "(?:{})+c"]),
+    st.sampled_from(["", "$", "c", "b$"]),
+    st.sampled_from(["", "(?i)"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_pattern_strategy, min_size=1, max_size=3),
+    st.lists(st.text(alphabet="abcABCiIıİsSſkKx ", max_size=6), min_size=1, max_size=8),
+)
+@example(["(?>ac|[a-c]|ab)$"], ["ab"])  # "ab" may not move up past "[a-c]": the atomic group takes "a"
+@example(["(?i)(?>ac|[a-c]|ab)$", "(?i)(?:b|ı|i)++c"], ["AB", "ic", "İc", "ıc", "Ic"])
+def test_a_joined_regex_names_the_first_pattern_that_matches(sources, lines):
+    patterns = [re.compile(source) for source in sources]
+    joined = join_module.join_rules([(f"r{index}", "", pattern) for index, pattern in enumerate(patterns)])
+    for line in lines:
+        expected = next((index for index, pattern in enumerate(patterns) if pattern.match(line)), None)
+        match = joined.match(line)
+        assert (int(match.lastgroup[1:]) if match else None) == expected, (sources, line)
+
+
+def test_the_exact_class_of_a_letter_is_what_re_matches_for_it_ignoring_case():
+    every_character = "".join(map(chr, range(0x110000)))
+    for letter in "aikmsßµσΣİıſKÅ":
+        expected = {ord(found) for found in re.findall(f"(?i:{re.escape(letter)})", every_character)}
+        assert join_module._same_ignoring_case(ord(letter)) == expected, letter
+
+
+def test_no_code_point_past_the_scanned_range_has_a_lower_case():
+    assert all(_sre.unicode_tolower(code) == code for code in range(join_module._CASED_BELOW, 0x110000))
+
+
+def test_a_pattern_with_a_back_reference_is_matched_one_call_per_rule():
+    ruleset = RuleSet([LineRule("user.a", "user", re.compile(r"(a)\1menu")), LineRule("user.b", "user", re.compile("x"))])
+    assert ruleset.first_match("aamenu").name == "user.a"
+    assert ruleset.first_match("x").name == "user.b"

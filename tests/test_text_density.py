@@ -1,5 +1,7 @@
 """Text density classes (jusText's idea) and their settling by neighbours."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -115,3 +117,41 @@ def test_the_copyright_prefilter_never_changes_the_answer(text):
 )
 def test_without_a_stopword_list_a_short_full_sentence_is_near_good(text, cls):
     assert line_class(text, frozenset(), SETTINGS) == cls
+
+
+# --- the faster counts give what the plain ones gave --------------------------------------------------
+
+from tasks.records import RawLine  # noqa: E402
+from tasks.text_density import available_languages, words  # noqa: E402
+from tasks.textlines import has_at_most_words, word_count  # noqa: E402
+
+_TEXT_PIECES = ["the", "a", "Der", "und", "6", "88,000", "²", "news", "日本", "語", " ", "  ", "\t", "\u00a0", "\u3000", ".", "’s"]
+_texts = st.lists(st.sampled_from(_TEXT_PIECES), max_size=30).map("".join)
+
+
+@given(_texts, st.integers(min_value=-1, max_value=12))
+def test_at_most_words_is_the_word_count_compared(text, max_words):
+    assert has_at_most_words(text, max_words) == (word_count(text) <= max_words)
+
+
+@given(_texts, st.sampled_from(["en", "de"]))
+def test_the_stopword_density_is_the_share_among_the_words_that_are_not_numbers(text, language):
+    stopwords = load_stopwords(language)
+    tokens = [token for token in words(text) if not token.isdigit()]
+    expected = sum(token in stopwords for token in tokens) / len(tokens) if tokens else 0.0
+    assert stopword_density(text, stopwords) == expected
+
+
+def test_no_stopword_list_holds_a_number():
+    for language in available_languages():
+        assert not any(word.isdigit() for word in load_stopwords(language)), language
+
+
+@pytest.mark.parametrize("text", ["", " ", "\t\u00a0\u3000", "a", " a ", "\u2028"])
+def test_a_blank_line_is_one_that_strips_to_nothing(text):
+    assert RawLine(1, text).is_blank == (not text.strip())
+
+
+@given(st.text(alphabet=st.sampled_from(list("aZ09_ .,-'\t\n\x1c\x0bK\u212aİé’")), max_size=40))
+def test_the_words_of_a_line_are_its_runs_of_word_characters(text):
+    assert words.__wrapped__(text) == tuple(re.findall(r"\w+", text.lower()))

@@ -18,12 +18,12 @@ from re import _parser as sre_parser
 import yaml
 
 from tasks.config import CleanSettings, ConfigError
+from tasks.rules.join import CannotJoin, join_rules, parsed_pattern
 from tasks.safe_regex import compile_rule_pattern
 
 RULES_DIR = Path(__file__).parent
 USER_PACK = "user"
 _RULE_NAME = re.compile(r"^[a-z0-9_]+$")
-_LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 _RULE_KEYS = {"name", "kind", "pattern", "case_sensitive", "examples", "counterexamples"}
 
 
@@ -43,7 +43,8 @@ class RuleSet:
     All patterns are joined into one alternation, tried in order by the regex engine in one call: with
     a hundred rules that is an order of magnitude faster than a hundred `match` calls per line. Each
     branch starts with a one-character lookahead for the characters its rule's line can start with
-    (_first_characters), so a rule that cannot match is passed over at that cheap test.
+    (_first_characters), so a rule that cannot match is passed over at that cheap test; inside a rule,
+    alternatives are passed over at their first character too (tasks/rules/join.py).
     """
 
     def __init__(self, rules: list[LineRule]):
@@ -53,13 +54,13 @@ class RuleSet:
         joined = next((i for i, rule in enumerate(self.rules) if not isinstance(rule.pattern, re.Pattern)), len(self.rules))
         self._alone = self.rules[joined:]
         branches = [
-            f"{_first_character_test(rule.pattern)}(?P<r{index}>{_scoped(rule.pattern)})"
+            (f"r{index}", _first_character_test(rule.pattern), rule.pattern)
             for index, rule in enumerate(self.rules[:joined])
         ]
         try:
-            self._combined: re.Pattern[str] | None = re.compile("|".join(branches)) if branches else None
-        except re.error:
-            # A pattern that cannot be joined (numbered back-references): fall back to one call per rule.
+            self._combined: re.Pattern[str] | None = join_rules(branches) if branches else None
+        except (CannotJoin, re.error):
+            # A pattern that cannot be joined (back-references): fall back to one call per rule.
             self._combined = None
 
     def first_match(self, stripped_line: str) -> LineRule | None:
@@ -75,18 +76,6 @@ class RuleSet:
 
     def __len__(self) -> int:
         return len(self.rules)
-
-
-def _scoped(pattern: re.Pattern[str]) -> str:
-    """The pattern with its case-insensitivity as a scoped group, so that it keeps it inside the join."""
-    source = pattern.pattern
-    flags = {"i"} if pattern.flags & re.IGNORECASE else set()
-    leading = _LEADING_FLAGS.match(source)
-    if leading:
-        # Global flags are only allowed at the very start of a whole pattern; scope them instead.
-        source = source[leading.end() :]
-        flags |= set(leading.group(1)) - {"u"}
-    return f"(?{''.join(sorted(flags))}:{source})"
 
 
 class _Unknown(Exception):
@@ -107,8 +96,10 @@ def _first_character_test(pattern: re.Pattern[str]) -> str:
     characters = _first_characters(pattern)
     if characters is None or len(characters) > 100:
         return ""  # a test that (almost) every line passes only costs time
-    listed = "".join(f"\\x{ord(character):02x}" for character in characters)
-    return f"(?=(?-i:[{listed}])|[^\\x00-\\x7f])"
+    # One negated class (the ASCII characters a line cannot start with) rather than two alternatives
+    # (those it can start with, or any past ASCII): the engine tests it without entering a branch.
+    unlisted = "".join(f"\\x{ord(character):02x}" for character in _ASCII if character not in characters)
+    return f"(?=[^{unlisted}])"
 
 
 def _first_characters(pattern: re.Pattern[str]) -> str | None:
@@ -120,7 +111,7 @@ def _first_characters(pattern: re.Pattern[str]) -> str | None:
     skipped over, which can only add characters; a pattern that can match the empty string has none.
     """
     try:
-        parsed = sre_parser.parse(pattern.pattern, pattern.flags)
+        parsed = parsed_pattern(pattern.pattern, pattern.flags)
         units, nullable = _first_units(parsed.data, parsed.state.flags)
     except _Unknown:
         return None
