@@ -57,13 +57,19 @@ class RawDocument:
     source_file: str  # relative to the input root, '/' separators
     encoding: str
     lines: tuple[RawLine, ...]
-    n_raw_lines: int | None = None  # raw lines (Parquet: rows) in the file; None: one per entry of `lines`
+    n_raw_lines: int | None = None  # raw lines (Parquet: rows) in the document; None: one per entry of `lines`
     records: tuple[RawRecord, ...] | None = None  # None: plain text, to be split
     removed: tuple[RemovedLine, ...] = ()  # lines ingest set aside that belong to no article (a CSV header)
+    first_line_no: int = 1  # the number of its first raw line: past 1 for a piece of a file
 
     @property
     def raw_line_count(self) -> int:
         return len(self.lines) if self.n_raw_lines is None else self.n_raw_lines
+
+    @property
+    def line_numbers(self) -> range:
+        """The numbers of its raw lines."""
+        return range(self.first_line_no, self.first_line_no + self.raw_line_count)
 
 
 @dataclass(frozen=True)
