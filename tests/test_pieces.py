@@ -59,6 +59,9 @@ def test_pieces_cover_the_file_at_line_boundaries_with_continuous_line_numbers(t
         assert after.first_line == before.last_line + 1
         assert before.n_bytes >= 1000
     assert pieces[0].first_line == 1 and pieces[-1].last_line == data.count(b"\n") + 1  # the last line has no LF
+    # The malformed line (5) and the record without text (7) fall in middle pieces.
+    middle = pieces[1:-1]
+    assert all(any(piece.first_line <= line <= piece.last_line for piece in middle) for line in (5, 7))
 
 
 def test_a_cut_that_falls_exactly_on_a_line_boundary_ends_the_piece_there(tmp_path):
