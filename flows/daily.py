@@ -185,7 +185,9 @@ def dedup_task(chunks: list[ChunkCleaned], date: dt.date, state_dir: Path, setti
         if chunks
         else fingerprint([], date, settings.dedup)  # an empty input folder
     )
-    release_freed_memory()  # the clean step's results, unpickled and concatenated: before dedup's arrays
+    for chunk in chunks:
+        chunk.fingerprints = None  # concatenated above, and needed nowhere else: not held twice
+    release_freed_memory()  # the chunks' fingerprints: before dedup's own arrays
     result = find_duplicates(refs, date, history, settings.dedup, fingerprints, settings.parallel)
     stale = later_dates_with_copies(state_dir, date, result.survivor_prints, settings.dedup)
     if stale:

@@ -176,7 +176,7 @@ class ChunkCleaned:
     index: int
     spill: str  # the chunk's records, for finish_chunk
     refs: list[ArticleRef]  # the articles left with text, in source order
-    fingerprints: Fingerprinted  # of those articles, shingle sets on disk
+    fingerprints: Fingerprinted | None  # of those articles, shingle sets on disk; None once dedup took them
     quarantined: list[QuarantineRecord]
     n_files: int
     n_articles: int  # all articles split from the chunk, emptied ones included
