@@ -112,6 +112,7 @@ def plan_task(
     line_rows = [chunk.line_rows for chunk in outlined]
     outlines = BlockOutlines.concatenate([chunk.outlines for chunk in outlined])
     del outlined  # the chunks' outlines: the day's concatenation is all the cut needs
+    release_freed_memory()  # before the cut's arrays
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
     del outlines  # before the learned-line index, the plan's other large step
     release_freed_memory()
