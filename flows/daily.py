@@ -112,6 +112,7 @@ def plan_task(
     line_rows = [chunk.line_rows for chunk in outlined]
     outlines = BlockOutlines.concatenate([chunk.outlines for chunk in outlined])
     del outlined  # the chunks' outlines: the day's concatenation is all the cut needs
+    release_freed_memory()  # before the cut's arrays
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
     del outlines  # before the learned-line index, the plan's other large step
     release_freed_memory()
@@ -185,7 +186,9 @@ def dedup_task(chunks: list[ChunkCleaned], date: dt.date, state_dir: Path, setti
         if chunks
         else fingerprint([], date, settings.dedup)  # an empty input folder
     )
-    release_freed_memory()  # the clean step's results, unpickled and concatenated: before dedup's arrays
+    for chunk in chunks:
+        chunk.fingerprints = None  # concatenated above, and needed nowhere else: not held twice
+    release_freed_memory()  # the chunks' fingerprints: before dedup's own arrays
     result = find_duplicates(refs, date, history, settings.dedup, fingerprints, settings.parallel)
     stale = later_dates_with_copies(state_dir, date, result.survivor_prints, settings.dedup)
     if stale:

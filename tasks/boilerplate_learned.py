@@ -193,10 +193,9 @@ def learned_line_keys(batch: pa.Table, history: pa.Table, settings: LearnedSetti
         return frozenset()
     # Only lines of this batch can be removed here, so history counts only for those.
     in_batch = is_in_sorted(history["line_key"].to_numpy(), batch_line_keys(batch))
-    columns = {
-        name: np.concatenate([batch[name].to_numpy(), history[name].to_numpy()[in_batch]])
-        for name in ("line_key", "story_key", "file_key")
-    }
+    columns = {name: batch[name].to_numpy() for name in ("line_key", "story_key", "file_key")}
+    if in_batch.any():  # (else the batch's own columns, not a copy: tens of MB on a large day)
+        columns = {name: np.concatenate([column, history[name].to_numpy()[in_batch]]) for name, column in columns.items()}
     lines, stories = _distinct_per_line(columns["line_key"], columns["story_key"])
     _, files = _distinct_per_line(columns["line_key"], columns["file_key"])
     enough = (stories >= settings.min_stories) & (files >= settings.min_files)

@@ -69,6 +69,8 @@ _ESTIMATE_BLOCK = 10_000
 _ANCHOR_PART_BITS = 3
 # Candidate pairs compared in one job on a worker: the comparing must outweigh sending the job.
 _PAIRS_PER_JOB = 50_000
+# Candidate pairs verified together (_join_batch_pairs): bounds the per-pair working arrays.
+_VERIFY_BLOCK = 500_000
 
 
 def load_history(state_dir: Path, before: dt.date, settings: DedupSettings) -> ArticleFingerprints:
@@ -244,8 +246,18 @@ class _Similarity:
 def _join_batch_pairs(
     batch: Fingerprinted, eligible: np.ndarray, settings: DedupSettings, edges: Edges, parallel: ParallelSettings | None
 ) -> None:
-    """Verify candidate pairs within the batch on their real shingle sets."""
-    pairs = _batch_candidates(batch.prints, eligible, settings)
+    """Verify candidate pairs within the batch on their real shingle sets, a block of pairs at a time: the
+    comparison makes a dozen values per pair, ~100 bytes, and a large day has millions of pairs."""
+    n = len(batch.prints)
+    codes = _batch_candidates(batch.prints, eligible, settings)
+    for start in range(0, len(codes), _VERIFY_BLOCK):
+        block = codes[start : start + _VERIFY_BLOCK]
+        _join_verified(batch, np.stack([block // n, block % n], axis=1), settings, edges, parallel)
+
+
+def _join_verified(
+    batch: Fingerprinted, pairs: np.ndarray, settings: DedupSettings, edges: Edges, parallel: ParallelSettings | None
+) -> None:
     common = _shared_counts(batch.shingles, pairs, parallel)
     a, b = pairs[:, 0], pairs[:, 1]
     sizes = batch.prints.n_shingles  # of the distinct shingles: the sets compared
@@ -279,8 +291,8 @@ def _count_shared_of_jobs(jobs: list[tuple[minhash.SpilledShingleSets, np.ndarra
 
 
 def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings) -> np.ndarray:
-    """Pairs (low, high) of batch articles to verify, each once, in order: they share an LSH band key or
-    an anchor, and their MinHash estimate does not rule them out (_could_be_copies).
+    """Pairs (low, high) of batch articles to verify, each once, in order, as codes low * n + high: they
+    share an LSH band key or an anchor, and their MinHash estimate does not rule them out (_could_be_copies).
 
     Built piece by piece (one band, one step of the anchor buckets), each piece screened before it joins
     the others: all unscreened candidates of a large day at once, mostly articles that share a paragraph,
@@ -296,8 +308,7 @@ def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, setting
         # cost more than the screening on a large day, and waiting at most doubles what is held.
         if sum(map(len, pending)) > len(kept):
             kept, pending = minhash.sorted_unique(np.concatenate([kept, *pending])), []
-    kept = minhash.sorted_unique(np.concatenate([kept, *pending]))
-    return np.stack([kept // n, kept % n], axis=1)
+    return minhash.sorted_unique(np.concatenate([kept, *pending]))
 
 
 def _candidate_pieces(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings):

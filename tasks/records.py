@@ -8,6 +8,7 @@ traced to the one place it ends up (see tasks/accounting.py).
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import dataclass, field
 
 
@@ -70,6 +71,30 @@ class RawDocument:
     def line_numbers(self) -> range:
         """The numbers of its raw lines."""
         return range(self.first_line_no, self.first_line_no + self.raw_line_count)
+
+    def __reduce_ex__(self, protocol):
+        """A plain-text file's lines pickle as one array of line numbers and one list of texts: a chunk
+        waits on disk twice between the worker steps (tasks/partition.py), and a pickled object per line
+        took three times as long to write. A file with records keeps the default: its records share
+        their RawLine objects with `lines`, and pickling the objects keeps that sharing. (Only a file with
+        records is read in pieces: a plain-text document's first line is always 1.)"""
+        if self.records is not None:
+            return super().__reduce_ex__(protocol)
+        line_nos = array("q", [line.line_no for line in self.lines])
+        texts = [line.text for line in self.lines]
+        return _unpickle_plain_document, (self.source_file, self.encoding, line_nos, texts, self.n_raw_lines, self.removed)
+
+
+def _unpickle_plain_document(
+    source_file: str,
+    encoding: str,
+    line_nos: array,
+    texts: list[str],
+    n_raw_lines: int | None,
+    removed: tuple[RemovedLine, ...],
+) -> RawDocument:
+    lines = tuple(map(RawLine, line_nos, texts))
+    return RawDocument(source_file, encoding, lines, n_raw_lines, None, removed)
 
 
 @dataclass(frozen=True)

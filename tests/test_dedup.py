@@ -207,6 +207,22 @@ def test_the_result_does_not_depend_on_the_order_articles_arrive_in():
     assert expected[0] == ["full", "ukraine"]
 
 
+def test_candidate_pairs_verified_in_blocks_give_the_same_result(monkeypatch):
+    from tasks import dedup
+
+    update = [p.replace("50,271", "50,913") for p in MIGRANTS]
+    words = " ".join(MIGRANTS).split()[:300]
+    articles = [
+        article("full", MIGRANTS, "b.txt"),
+        article("teaser", MIGRANTS[:5], "a.txt"),
+        article("update", update, "c.txt"),
+        *(article(f"part{start}", " ".join(words[start : start + 120]), f"p{start}.txt") for start in (0, 30, 60)),
+    ]
+    whole = run(articles)
+    monkeypatch.setattr(dedup, "_VERIFY_BLOCK", 1)  # one pair a block
+    assert run(articles) == whole and len(whole[1]) >= 4
+
+
 def test_short_articles_are_only_compared_exactly():
     short = "Watch the video above for the latest."
     assert len(normalise_for_hash(short).split()) < SETTINGS.min_shingles

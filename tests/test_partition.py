@@ -2,6 +2,7 @@
 outlines, rows and fingerprints, so chunked work gives what the whole batch at once gives."""
 
 import datetime as dt
+import gc
 import shutil
 
 import numpy as np
@@ -16,6 +17,7 @@ from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import find_input, ingest
 from tasks.partition import (
     CleanJob,
+    _cyclic_gc_paused,
     clean_chunk,
     make_chunks,
     outline_chunk,
@@ -169,3 +171,22 @@ def test_an_empty_input_folder_gives_empty_partitions(tmp_path):
     for dataset in ("articles", "paragraphs", "sentences", "removed_lines", "duplicates", "quarantine"):
         folder = tmp_path / "data" / "curated" / dataset / f"date={DATE}"
         assert [path.name for path in folder.iterdir()] == ["part-00000.parquet"], dataset
+
+
+def test_the_cycle_collector_is_paused_for_a_chunks_work_and_back_on_after(tmp_path):
+    assert gc.isenabled()
+    with _cyclic_gc_paused():
+        assert not gc.isenabled()
+        with _cyclic_gc_paused():  # _load inside a chunk's work: still off after it
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    chunks = seed_chunks()[:1]
+    outline_chunk(chunks, DATE, SETTINGS, str(tmp_path))
+    assert gc.isenabled()
+    gc.disable()  # a caller that keeps it off (a benchmark) finds it off again
+    try:
+        outline_chunk(chunks, DATE, SETTINGS, str(tmp_path))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
