@@ -206,14 +206,12 @@ def finish_task(
     chunks: list[ChunkCleaned], dedup: DedupResult, settings: Settings, staging: Path
 ) -> list[ChunkFinished]:
     """Language, segmentation, line accounting and the part files of every chunk."""
-    duplicates_by_file: dict[str, list[DuplicateRecord]] = {}
+    # Each duplicate goes to the chunk holding its article: a file read in pieces spans several chunks.
+    chunk_of_article = {ref.article_id: position for position, chunk in enumerate(chunks) for ref in chunk.refs}
+    duplicates_by_chunk: list[list[DuplicateRecord]] = [[] for _ in chunks]
     for duplicate in dedup.duplicates:
-        duplicates_by_file.setdefault(duplicate.source_file, []).append(duplicate)
-    jobs = []
-    for chunk in chunks:
-        chunk_files = sorted({ref.source_file for ref in chunk.refs})
-        duplicates = [duplicate for name in chunk_files for duplicate in duplicates_by_file.get(name, [])]
-        jobs.append([FinishJob(chunk.spill, chunk.index, duplicates)])
+        duplicates_by_chunk[chunk_of_article[duplicate.article_id]].append(duplicate)
+    jobs = [[FinishJob(chunk.spill, chunk.index, duplicates)] for chunk, duplicates in zip(chunks, duplicates_by_chunk)]
     finish = partial(finish_chunk, settings=settings, staging=str(staging))
     return map_chunk_list(finish, jobs, settings.parallel, [len(chunk.refs) for chunk in chunks])
 

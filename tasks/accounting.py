@@ -10,7 +10,8 @@ Two checks, per read file:
 
 A record's text has several lines that share the record's raw line number; each of them must be placed,
 so a number is claimed as many times as it has text lines. A file quarantined as a whole is not read, and
-its quarantine record stands for all its lines.
+its quarantine record stands for all its lines. A large JSON lines file read in pieces (tasks/pieces.py) is
+checked piece by piece: each piece is a document holding the file's lines from its first line on.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class AccountingReport:
 
     @classmethod
     def total(cls, reports: list[AccountingReport]) -> AccountingReport:
-        """The report of a batch checked part by part (each file wholly in one part)."""
+        """The report of a batch checked part by part (each document, a file or a piece of one, wholly in one part)."""
         names = cls.__dataclass_fields__
         return cls(**{name: sum(getattr(report, name) for report in reports) for name in names})
 
@@ -79,7 +80,7 @@ def check_line_accounting(
         if document is not None and duplicate.source_file not in lines_per_number:
             lines_per_number[duplicate.source_file] = Counter(line.line_no for line in document.lines)
         for line_no in range(duplicate.line_start, duplicate.line_end + 1):
-            if document is None or not 1 <= line_no <= document.raw_line_count:
+            if document is None or line_no not in document.line_numbers:
                 n_lines = 1  # flagged below as claimed but never read
             else:
                 n_lines = lines_per_number[duplicate.source_file][line_no]
@@ -126,21 +127,21 @@ def check_line_accounting(
 
 
 def _coverage_problems(document: RawDocument, quarantines: list[QuarantineRecord]) -> list[str]:
-    """Each raw line 1..n of the file read into the document or quarantined, exactly once."""
+    """Each raw line of the document (1..n for a whole file) read into it or quarantined, exactly once."""
     covered: Counter[int] = Counter({line_no: 1 for line_no in {line.line_no for line in document.lines}})
     for record in document.records or ():
         covered.update(range(record.line_start + 1, record.line_end + 1))  # the first line holds its text
     for record in quarantines:
         covered.update(range(record.line_start, (record.line_end or record.line_start) + 1))
-    n_lines = document.raw_line_count
+    numbers = document.line_numbers
     problems = [
         f"{document.source_file}:{line_no} is read or quarantined {covered[line_no]} times, not once"
-        for line_no in range(1, n_lines + 1)
+        for line_no in numbers
         if covered[line_no] != 1
     ]
     problems += [
-        f"{document.source_file}:{line_no} is beyond the file's {n_lines} lines"
+        f"{document.source_file}:{line_no} is outside the document's lines {numbers.start}-{numbers.stop - 1}"
         for line_no in sorted(covered)
-        if not 1 <= line_no <= n_lines
+        if line_no not in numbers
     ]
     return problems

@@ -30,8 +30,10 @@ class IngestResult:
 
     @property
     def n_files(self) -> int:
-        """Files found: the ones read (some with quarantined lines) and the ones quarantined whole."""
-        return len(self.documents) + sum(record.line_start is None for record in self.quarantined)
+        """Files found: the ones read (some with quarantined lines) and the ones quarantined whole. A file
+        read in pieces (tasks/pieces.py) counts once, with its first piece."""
+        files_read = sum(document.first_line_no == 1 for document in self.documents)
+        return files_read + sum(record.line_start is None for record in self.quarantined)
 
 
 def discover_files(input_root: Path) -> list[Path]:

@@ -4,7 +4,9 @@ Only three steps need the whole batch, and each can work from something small:
 - split's repeated-block cut needs every block's lines: outlines hold an 8-byte hash per line, no text;
 - learned boilerplate needs every line's (line, story, file) hashes;
 - dedup needs every article's fingerprints: signatures and hashes in memory, shingle sets on disk.
-Everything else happens one chunk of files (about parallel.chunk_megabytes) at a time, on the workers:
+Everything else happens one chunk of files (about parallel.chunk_megabytes) at a time, on the workers. A
+large JSON lines file is cut into pieces of about that size at line boundaries (tasks/pieces.py), each a
+chunk of its own, so that one large file keeps every core busy:
 
 1. `outline_chunk`: read the files, cut them at delimiters; the blocks' outlines and learned-line rows.
 2. `clean_chunk`: split the chunk at the planned spans, clean and fingerprint; only fingerprints come back.
@@ -33,9 +35,11 @@ from tasks.accounting import AccountingReport, check_line_accounting
 from tasks.boilerplate_learned import batch_line_rows, file_key
 from tasks.config import Settings
 from tasks.fingerprint import Fingerprinted, fingerprint
-from tasks.ingest import IngestResult, collect_results, read_files
+from tasks.ingest import IngestResult, collect_results
+from tasks.pieces import FilePiece, cut_into_pieces, read_piece
 from tasks.per_article import clean_chunk as clean_drafts
 from tasks.per_article import identify_chunk, segment_chunk
+from tasks.readers import FileResult, read_file
 from tasks.records import (
     ArticleDraft,
     ArticleMetadata,
@@ -60,21 +64,26 @@ CHUNK_DATASETS = ("articles", "articles_other_languages", "paragraphs", "sentenc
 @dataclass(frozen=True)
 class Chunk:
     index: int  # names its part files (write.part_file_name) and spills
-    files: list[InputFile | QuarantineRecord]  # in file order; a QuarantineRecord is a file not to read
+    files: list[InputFile | FilePiece | QuarantineRecord]  # in file order; a QuarantineRecord is a file not to read
     n_bytes: int = 0  # of its files on disk: what its work costs, roughly
 
     @property
-    def to_read(self) -> list[InputFile]:
-        return [entry for entry in self.files if isinstance(entry, InputFile)]
+    def to_read(self) -> list[InputFile | FilePiece]:
+        return [entry for entry in self.files if not isinstance(entry, QuarantineRecord)]
 
 
 def make_chunks(outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float) -> list[Chunk]:
-    """Consecutive entries of about chunk_bytes of files each (a larger file alone), in file order."""
-    groups: list[list[InputFile | QuarantineRecord]] = [[]]
+    """Consecutive entries of about chunk_bytes of files each, in file order. A large JSON lines file is
+    cut into pieces of about chunk_bytes, each a chunk of its own; any other larger file is a chunk alone.
+
+    A piece shares its chunk with nothing: line accounting checks a chunk's documents by file name, so two
+    pieces of one file must not meet in a chunk."""
+    groups: list[list[InputFile | FilePiece | QuarantineRecord]] = [[]]
     sizes = [0]
-    for entry in outcomes:
+    for entry in _with_large_files_cut(outcomes, chunk_bytes):
         entry_bytes = _size(entry)
-        if groups[-1] and sizes[-1] + entry_bytes > chunk_bytes:
+        after_piece = bool(groups[-1]) and isinstance(groups[-1][-1], FilePiece)
+        if groups[-1] and (isinstance(entry, FilePiece) or after_piece or sizes[-1] + entry_bytes > chunk_bytes):
             groups.append([])
             sizes.append(0)
         groups[-1].append(entry)
@@ -82,9 +91,18 @@ def make_chunks(outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float
     return [Chunk(index, files, size) for index, (files, size) in enumerate(zip(groups, sizes)) if files]
 
 
-def _size(entry: InputFile | QuarantineRecord) -> int:
+def _with_large_files_cut(outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float):
+    """The outcomes in order, each JSON lines file that can be cut replaced by its pieces."""
+    for entry in outcomes:
+        pieces = cut_into_pieces(entry, chunk_bytes) if isinstance(entry, InputFile) else None
+        yield from pieces or [entry]
+
+
+def _size(entry: InputFile | FilePiece | QuarantineRecord) -> int:
     if isinstance(entry, QuarantineRecord):
         return 0
+    if isinstance(entry, FilePiece):
+        return entry.n_bytes
     try:
         return entry.path.stat().st_size
     except OSError:  # gone or unreadable: reading quarantines it with the reason
@@ -92,7 +110,13 @@ def _size(entry: InputFile | QuarantineRecord) -> int:
 
 
 def read_chunk(chunk: Chunk, settings: Settings) -> IngestResult:
-    return collect_results(chunk.files, read_files(chunk.to_read, settings.ingest, settings.input.fields))
+    return collect_results(chunk.files, [_read_entry(entry, settings) for entry in chunk.to_read])
+
+
+def _read_entry(entry: InputFile | FilePiece, settings: Settings) -> FileResult:
+    if isinstance(entry, FilePiece):
+        return read_piece(entry, settings.ingest, settings.input.fields)
+    return read_file(entry, settings.ingest, settings.input.fields)
 
 
 # --- 1. outline --------------------------------------------------------------------------------------

@@ -133,8 +133,9 @@ class DocumentBuilder:
     records: list[RawRecord] | None = None
     removed: list[RemovedLine] = field(default_factory=list)
     quarantined: list[QuarantineRecord] = field(default_factory=list)
-    n_raw_lines: int = 0
+    n_raw_lines: int = 0  # the number of the last raw line read
     unreadable_dates: int = 0
+    first_line_no: int = 1  # of the first raw line it reads: past 1 for a piece of a file (tasks/pieces.py)
 
     def quarantine(self, reason: str, detail: str, line_start: int, line_end: int | None = None) -> None:
         line_end = line_start if line_end is None else line_end
@@ -201,6 +202,9 @@ class DocumentBuilder:
         if not has_content and not self.quarantined:
             what = "no records" if self.records is not None else "only white space"
             raise InputProblem("empty_file", f"{self.n_raw_lines} lines, {what}", self.n_raw_lines)
+        return FileResult(self.document(), self.quarantined)
+
+    def document(self) -> RawDocument:
         if self.unreadable_dates:
             log.warning(
                 "%s: %d %r values are not dates; published left empty",
@@ -208,15 +212,15 @@ class DocumentBuilder:
                 self.unreadable_dates,
                 self.fields.published,
             )
-        document = RawDocument(
+        return RawDocument(
             source_file=self.file.source_file,
             encoding=self.encoding,
             lines=tuple(self.lines),
-            n_raw_lines=self.n_raw_lines,
+            n_raw_lines=self.n_raw_lines - self.first_line_no + 1,
             records=tuple(self.records) if self.records is not None else None,
             removed=tuple(self.removed),
+            first_line_no=self.first_line_no,
         )
-        return FileResult(document, self.quarantined)
 
 
 def _trim_blank_edges(lines: list[str]) -> list[str]:

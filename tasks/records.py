@@ -58,19 +58,26 @@ class RawDocument:
     source_file: str  # relative to the input root, '/' separators
     encoding: str
     lines: tuple[RawLine, ...]
-    n_raw_lines: int | None = None  # raw lines (Parquet: rows) in the file; None: one per entry of `lines`
+    n_raw_lines: int | None = None  # raw lines (Parquet: rows) in the document; None: one per entry of `lines`
     records: tuple[RawRecord, ...] | None = None  # None: plain text, to be split
     removed: tuple[RemovedLine, ...] = ()  # lines ingest set aside that belong to no article (a CSV header)
+    first_line_no: int = 1  # the number of its first raw line: past 1 for a piece of a file
 
     @property
     def raw_line_count(self) -> int:
         return len(self.lines) if self.n_raw_lines is None else self.n_raw_lines
 
+    @property
+    def line_numbers(self) -> range:
+        """The numbers of its raw lines."""
+        return range(self.first_line_no, self.first_line_no + self.raw_line_count)
+
     def __reduce_ex__(self, protocol):
         """A plain-text file's lines pickle as one array of line numbers and one list of texts: a chunk
         waits on disk twice between the worker steps (tasks/partition.py), and a pickled object per line
         took three times as long to write. A file with records keeps the default: its records share
-        their RawLine objects with `lines`, and pickling the objects keeps that sharing."""
+        their RawLine objects with `lines`, and pickling the objects keeps that sharing. (Only a file with
+        records is read in pieces: a plain-text document's first line is always 1.)"""
         if self.records is not None:
             return super().__reduce_ex__(protocol)
         line_nos = array("q", [line.line_no for line in self.lines])

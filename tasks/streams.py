@@ -164,11 +164,12 @@ def physical_lines(stream: io.BufferedReader, encoding: str, max_line_chars: int
             yield PhysicalLine(number, "", too_long=True, length=length)
 
 
-def lines_of_text(text: str, max_line_chars: int) -> Iterator[PhysicalLine]:
-    """The lines physical_lines gives for the bytes that decode to `text`."""
+def lines_of_text(text: str, max_line_chars: int, first_number: int = 1) -> Iterator[PhysicalLine]:
+    """The lines physical_lines gives for the bytes that decode to `text`; `first_number`: the number of
+    its first line, past 1 for a piece of a file (tasks/pieces.py)."""
     if not text:
         return
-    for number, line in enumerate(split_lines(text), 1):
+    for number, line in enumerate(split_lines(text), first_number):
         if len(line) > max_line_chars:
             yield PhysicalLine(number, "", too_long=True, length=len(line))
         else:
