@@ -77,7 +77,7 @@ SPILL_FOLDER = "_chunks"  # inside the staging folder: chunks' records between t
 @dataclass
 class Plan:
     chunks: list[Chunk]
-    spans: ArticleSpans  # where the articles of plain-text files begin and end
+    spans: ArticleSpans  # where the articles of the files the repeated-block cut cuts begin and end
     learned: frozenset[int]  # line keys of learned boilerplate
     staged_indexes: list[str]  # state datasets the plan wrote into staging, committed with the datasets
     worker_seconds: Counter[str]  # seconds the workers spent reading and outlining, by step

@@ -246,7 +246,7 @@ class CleanedRecords:
 @dataclass(frozen=True)
 class CleanJob:
     index: int  # of the chunk, whose documents outline_chunk spilled
-    spans: ArticleSpans  # of the chunk's files
+    spans: ArticleSpans  # of the chunk's files that the repeated-block cut cuts (others: blocks as they are)
 
 
 def clean_chunk(
