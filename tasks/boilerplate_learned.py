@@ -167,18 +167,27 @@ def rows_to_keep(batch: pa.Table, cap: int = LEARNED_HISTORY_CAP) -> pa.Table:
 
 def _first_distinct_per_line(lines: np.ndarray, values: np.ndarray, cap: int) -> np.ndarray:
     """A bool per row: it is the first row of one of the `cap` smallest distinct values of its line."""
+    order, _, new_line, new_pair = _sorted_by_line_and_value(lines, values)
+    distinct_so_far = np.cumsum(new_pair)
+    line_start = np.maximum.accumulate(np.where(new_line, np.arange(len(order)), 0))
+    rank = distinct_so_far - distinct_so_far[line_start]  # 0 for the line's first value
+    keep = np.zeros(len(order), dtype=bool)
+    keep[order] = new_pair & (rank < cap)
+    return keep
+
+
+def _sorted_by_line_and_value(
+    lines: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows sorted by (line, value): the order, the sorted lines, and a bool per sorted row for where
+    a line starts and where a (line, value) pair starts."""
     order = np.lexsort((values, lines))
     lines, values = lines[order], values[order]
     new_line = np.ones(len(lines), dtype=bool)
     new_line[1:] = lines[1:] != lines[:-1]
-    new_value = new_line.copy()
-    new_value[1:] |= values[1:] != values[:-1]
-    distinct_so_far = np.cumsum(new_value)
-    line_start = np.maximum.accumulate(np.where(new_line, np.arange(len(lines)), 0))
-    rank = distinct_so_far - distinct_so_far[line_start]  # 0 for the line's first value
-    keep = np.zeros(len(lines), dtype=bool)
-    keep[order] = new_value & (rank < cap)
-    return keep
+    new_pair = new_line.copy()
+    new_pair[1:] |= values[1:] != values[:-1]
+    return order, lines, new_line, new_pair
 
 
 def batch_line_keys(batch: pa.Table) -> np.ndarray:
@@ -205,10 +214,8 @@ def learned_line_keys(batch: pa.Table, history: pa.Table, settings: LearnedSetti
 def _distinct_per_line(lines: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each line key once (sorted), with the number of distinct values it comes with. By sorting: Arrow's
     hash group-by with count_distinct took ~200 bytes per row of a large day."""
-    order = np.lexsort((values, lines))
-    lines, values = lines[order], values[order]
-    new_pair = np.ones(len(lines), dtype=bool)
-    new_pair[1:] = (lines[1:] != lines[:-1]) | (values[1:] != values[:-1])
-    pair_lines = lines[new_pair]
-    starts = np.nonzero(np.concatenate(([True], pair_lines[1:] != pair_lines[:-1])))[0]
-    return pair_lines[starts], np.diff(np.append(starts, len(pair_lines)))
+    _, lines, new_line, new_pair = _sorted_by_line_and_value(lines, values)
+    starts = np.nonzero(new_line)[0]
+    if not len(starts):
+        return lines, starts
+    return lines[starts], np.add.reduceat(new_pair.astype(np.int64), starts)
