@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
@@ -35,18 +33,12 @@ from flows.locks import partition_lock
 from flows.manifest import write_manifest
 from flows.report import RunReport, code_version, partition_manifest, write_run_row
 from tasks.accounting import AccountingReport
-from tasks.boilerplate_learned import (
-    INDEX_DATASET,
-    batch_line_keys,
-    learned_line_keys,
-    line_index_table,
-    load_index_history,
-    rows_to_keep,
-)
+from tasks.boilerplate_learned import INDEX_DATASET, load_index_history
 from tasks.config import Settings, load_config
 from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dates_with_copies, load_history
 from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import find_input
+from tasks.learned_rows import RowFile, learn_from_row_files
 from tasks.parallel import map_chunk_list, start_workers_early
 from tasks.partition import (
     CHUNK_DATASETS,
@@ -60,7 +52,6 @@ from tasks.partition import (
     make_chunks,
     outline_chunk,
     recount_line_rows,
-    replace_rows_of_files,
 )
 from tasks.records import DuplicateRecord, QuarantineRecord
 from tasks.schemas import DATASETS
@@ -101,59 +92,58 @@ def plan_task(
     date_order: ordering.DateOrder | None,
 ) -> Plan:
     """Chunks of the input; where their articles begin and end; which lines are learned boilerplate.
-    The chunks' documents wait in the staging folder for clean, and so does this batch's line index
-    (written now: on a large day it is tens of MB the flow need not hold until the commit)."""
+    The chunks' documents and learned-line rows wait in the staging folder, and so does this batch's line
+    index (written as counted: on a large day it is tens of MB the flow need not hold until the commit)."""
     spill_dir = staging / SPILL_FOLDER
     outcomes, _ = find_input(input_path, settings.input.extensions)
     chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
     outline = partial(outline_chunk, date=date, settings=settings, spill_dir=str(spill_dir))
     outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel, _costs(chunks))
     worker_seconds = _seconds(outlined)
-    line_rows = [chunk.line_rows for chunk in outlined]
+    row_files = [chunk.line_rows for chunk in outlined]
     outlines = BlockOutlines.concatenate([chunk.outlines for chunk in outlined])
     del outlined  # the chunks' outlines: the day's concatenation is all the cut needs
     release_freed_memory()  # before the cut's arrays
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
     del outlines  # before the learned-line index, the plan's other large step
     release_freed_memory()
-    learned_on = settings.clean.learned.enabled
-    batch = _batch_line_index(chunks, line_rows, spans, date, settings, spill_dir) if learned_on else None
     if date_order is not None:
         # Learned boilerplate (below) and dedup read the state earlier dates of a backfill leave behind.
         date_order.wait_for_earlier(date)
-    if batch is None:
-        return Plan(chunks, spans, frozenset(), [], worker_seconds)
     learned_settings = settings.clean.learned
-    history = load_index_history(state_dir, date, learned_settings, batch_line_keys(batch))
-    learned = learned_line_keys(batch, history, learned_settings)
+    if not learned_settings.enabled:
+        return Plan(chunks, spans, frozenset(), [], worker_seconds)
+    row_files = _recount_cut_files(row_files, chunks, spans, date, settings, spill_dir)
     index_key = f"state/{INDEX_DATASET}"
     output = settings.output
-    write_part(staging, index_key, rows_to_keep(batch), 0, output.compression, output.compression_level)
+    history = partial(load_index_history, state_dir, date, learned_settings)
+
+    def stage_part(part: int, table) -> None:
+        write_part(staging, index_key, table, part, output.compression, output.compression_level)
+
+    learned = learn_from_row_files(row_files, history, learned_settings, stage_part)
     return Plan(chunks, spans, learned, [index_key], worker_seconds)
 
 
-def _batch_line_index(
+def _recount_cut_files(
+    row_files: list[RowFile],
     chunks: list[Chunk],
-    line_rows: list[np.ndarray],
     spans: ArticleSpans,
     date: dt.date,
     settings: Settings,
     spill_dir: Path,
-) -> pa.Table:
-    """This batch's learned-line index: the outline rows, with the files the plan cuts counted again.
-    `line_rows` (each chunk's) is emptied once concatenated, so that a large day's rows are not held twice."""
-    rows = np.concatenate(line_rows or [np.zeros((0, 3), dtype=np.int64)])
-    line_rows.clear()
-    recount = set(spans)  # the files the plan cuts
-    if recount:
-        # A block cut into several articles counts its lines per article: read those files again.
-        jobs = [
-            [(chunk.index, recount & _names(chunk), _spans_of(chunk, spans))] for chunk in chunks if recount & _names(chunk)
-        ]
-        recount_chunk = partial(recount_line_rows, date=date, settings=settings, spill_dir=str(spill_dir))
-        recounted = map_chunk_list(recount_chunk, jobs, settings.parallel)
-        rows = replace_rows_of_files(rows, np.concatenate(recounted), recount, date)
-    return line_index_table(rows)
+) -> list[RowFile]:
+    """The chunks' learned-line rows, with the files the plan cuts counted again: the outline counted each
+    of their blocks as one article, and a block cut into several counts its lines per article."""
+    recount = set(spans)
+    cut_chunks = [chunk for chunk in chunks if recount & _names(chunk)]
+    if not cut_chunks:
+        return row_files
+    jobs = [[(chunk.index, recount & _names(chunk), _spans_of(chunk, spans))] for chunk in cut_chunks]
+    recount_chunk = partial(recount_line_rows, date=date, settings=settings, spill_dir=str(spill_dir))
+    recounted = map_chunk_list(recount_chunk, jobs, settings.parallel)
+    by_chunk = {chunk.index: row_file for chunk, row_file in zip(cut_chunks, recounted)}
+    return [by_chunk.get(chunk.index, row_file) for chunk, row_file in zip(chunks, row_files)]
 
 
 def _costs(chunks: list[Chunk]) -> list[int]:

@@ -36,6 +36,7 @@ from tasks.boilerplate_learned import batch_line_rows, file_key
 from tasks.config import Settings
 from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import IngestResult, collect_results
+from tasks.learned_rows import RowFile, save_rows
 from tasks.pieces import FilePiece, cut_into_pieces, read_piece
 from tasks.per_article import clean_chunk as clean_drafts
 from tasks.per_article import identify_chunk, segment_chunk
@@ -126,7 +127,7 @@ def _read_entry(entry: InputFile | FilePiece, settings: Settings) -> FileResult:
 class ChunkOutline:
     index: int
     outlines: BlockOutlines  # of every plain-text block between delimiters
-    line_rows: np.ndarray  # int64 (n, 3): learned-boilerplate (line, story, file) rows, each block uncut
+    line_rows: RowFile  # the learned-boilerplate (line, story, file) rows, each block uncut, on disk
     seconds: dict[str, float] = field(default_factory=dict)  # worker seconds by step
 
 
@@ -150,7 +151,7 @@ def _outline_one(chunk: Chunk, date: dt.date, settings: Settings, spill_dir: str
         articles = split_documents(ingested.documents, date, settings.split, cut_repeated=False).articles
         text_files = {document.source_file for document in ingested.documents if document.records is None}
         outlines = outline_blocks((a.source_file, a.lines) for a in articles if a.source_file in text_files)
-        rows = _line_rows(articles, date, settings)
+        rows = save_rows(line_rows_spill(spill_dir, chunk.index), _line_rows(articles, date, settings))
     return ChunkOutline(chunk.index, outlines, rows, timer.seconds_by_stage)
 
 
@@ -158,6 +159,11 @@ def raw_spill(spill_dir: str, index: int) -> Path:
     """Where a chunk's read documents wait between outline and clean: unpickling them costs a tenth of
     reading and decoding the files again."""
     return Path(spill_dir) / f"raw-{index}.pickle"
+
+
+def line_rows_spill(spill_dir: str, index: int) -> Path:
+    """Where a chunk's learned-line rows wait for the plan to count them (tasks/learned_rows.py)."""
+    return Path(spill_dir) / f"lines-{index}.npy"
 
 
 def _dump(value, path: Path) -> None:
@@ -200,20 +206,19 @@ def _line_rows(drafts: list[ArticleDraft], date: dt.date, settings: Settings) ->
 
 def recount_line_rows(
     jobs: Sequence[tuple[int, set[str], ArticleSpans]], date: dt.date, settings: Settings, spill_dir: str
-) -> list[np.ndarray]:
-    """Learned-line rows of the files (of chunk `index`) whose blocks the plan cuts, counted again over the
-    cut articles (rare)."""
-    rows = []
+) -> list[RowFile]:
+    """The learned-line rows of chunk `index`, with its files that the plan cuts (`files`) counted again
+    over the cut articles (rare), saved in place of the outline's."""
+    results = []
     for index, files, spans in jobs:
         ingested: IngestResult = _load(raw_spill(spill_dir, index))
         documents = [document for document in ingested.documents if document.source_file in files]
-        rows.append(_line_rows(split_documents(documents, date, settings.split, spans).articles, date, settings))
-    return rows
-
-
-def replace_rows_of_files(rows: np.ndarray, recounted: np.ndarray, files: set[str], date: dt.date) -> np.ndarray:
-    stale = np.isin(rows[:, 2], np.array([file_key(date, name) for name in sorted(files)], dtype=np.int64))
-    return np.concatenate([rows[~stale], recounted])
+        recounted = _line_rows(split_documents(documents, date, settings.split, spans).articles, date, settings)
+        path = line_rows_spill(spill_dir, index)
+        rows = np.load(path, allow_pickle=False)
+        stale = np.isin(rows[:, 2], np.array([file_key(date, name) for name in sorted(files)], dtype=np.int64))
+        results.append(save_rows(path, np.concatenate([rows[~stale], recounted])))
+    return results
 
 
 # --- 2. clean ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ outlines, rows and fingerprints, so chunked work gives what the whole batch at o
 import datetime as dt
 import gc
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +23,6 @@ from tasks.partition import (
     make_chunks,
     outline_chunk,
     recount_line_rows,
-    replace_rows_of_files,
 )
 from tasks.per_article import clean_chunk as clean_drafts
 from tasks.records import ArticleRef
@@ -76,10 +76,12 @@ def test_a_repeated_block_is_cut_when_the_article_it_repeats_is_in_another_chunk
     assert per_chunk == whole_batch_split().articles
 
     # Outline rows count each block as one article; the cut file is counted again per cut article.
-    rows = np.concatenate([result.line_rows for result in outlined])
-    stale = set(spans)
-    recounted = recount_line_rows([(1, stale, spans)], DATE, SETTINGS, str(tmp_path))
-    rows = replace_rows_of_files(rows, np.concatenate(recounted), stale, DATE)
+    row_files = [result.line_rows for result in outlined]
+    assert [Path(row_file.path).name for row_file in row_files] == ["lines-0.npy", "lines-1.npy"]
+    uncut = np.load(row_files[1].path)
+    (recounted,) = recount_line_rows([(1, set(spans), spans)], DATE, SETTINGS, str(tmp_path))
+    assert recounted.path == row_files[1].path and not np.array_equal(np.load(recounted.path), uncut)
+    rows = np.concatenate([np.load(row_files[0].path), np.load(recounted.path)])
     expected = batch_line_index(whole_batch_split().articles, DATE, SETTINGS.clean.learned)
     assert line_index_table(rows).equals(expected) and expected.num_rows > 0
 
