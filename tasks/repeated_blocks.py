@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,7 +109,7 @@ def _cut_repeated_blocks(outlines: BlockOutlines, min_lines: int) -> dict[int, l
     with its square. The result does not depend on the order of the files.
     """
     cut: dict[int, list[Piece]] = {}
-    runs = _run_hashes(np.frombuffer(outlines.keys, dtype=np.uint64), min_lines)
+    runs = _RunHashes(np.frombuffer(outlines.keys, dtype=np.uint64), min_lines)
     while True:
         blocks, firsts, lengths = _piece_arrays(outlines, cut)
         hosts, heads = _possible_hosts(runs, firsts, lengths, min_lines)
@@ -148,18 +148,42 @@ def _piece_arrays(outlines: BlockOutlines, cut: dict[int, list[Piece]]) -> tuple
     )
 
 
-def _run_hashes(line_keys: np.ndarray, min_lines: int) -> np.ndarray:
-    """A 64-bit hash of each run of min_lines consecutive lines, by its first line (across blocks too)."""
-    n_runs = max(len(line_keys) - min_lines + 1, 0)
-    runs = line_keys[:n_runs].copy()
-    for offset in range(1, min_lines):
-        runs *= np.uint64(0x9E3779B97F4A7C15)  # wraps around: a hash, not a sum
-        runs ^= line_keys[offset : offset + n_runs]
-    return runs
+_SLICE = 1 << 18  # lines a time when every line's run is looked at
+
+
+@dataclass(frozen=True)
+class _RunHashes:
+    """A 64-bit hash of each run of min_lines consecutive lines, by its first line (across blocks too),
+    computed where asked: held for every line, they took 8 bytes a line (24 MB on the 1 GB bench day)."""
+
+    line_keys: np.ndarray  # uint64: every line's key
+    min_lines: int
+
+    def at(self, lines: np.ndarray) -> np.ndarray:
+        """The hashes of the runs that start at `lines` (each followed by at least min_lines - 1 lines)."""
+        return self._hashed(lambda offset: self.line_keys[lines + offset])
+
+    def start_in(self, sorted_unique: np.ndarray) -> np.ndarray:
+        """A bool per line that starts a run: whether the run's hash is in `sorted_unique`."""
+        n_runs = max(len(self.line_keys) - self.min_lines + 1, 0)
+        found = np.zeros(n_runs, dtype=bool)
+        for start in range(0, n_runs, _SLICE):
+            end = min(start + _SLICE, n_runs)
+            runs = self._hashed(lambda offset: self.line_keys[start + offset : end + offset])
+            found[start:end] = is_in_sorted(runs, sorted_unique)
+        return found
+
+    def _hashed(self, keys_at: Callable[[int], np.ndarray]) -> np.ndarray:
+        """The runs' hashes from keys_at(offset): the keys `offset` lines after each run's first line."""
+        runs = keys_at(0).copy()
+        for offset in range(1, self.min_lines):
+            runs *= np.uint64(0x9E3779B97F4A7C15)  # wraps around: a hash, not a sum
+            runs ^= keys_at(offset)
+        return runs
 
 
 def _possible_hosts(
-    runs: np.ndarray, firsts: np.ndarray, lengths: np.ndarray, min_lines: int
+    runs: _RunHashes, firsts: np.ndarray, lengths: np.ndarray, min_lines: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pieces that may hold another piece, and the head hashes such a held piece may have.
 
@@ -172,26 +196,26 @@ def _possible_hosts(
     long_enough, can_host = lengths >= min_lines, lengths > min_lines
     if not can_host.any():
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    head_values, head_counts = np.unique(runs[firsts[long_enough]], return_counts=True)
+    head_values, head_counts = np.unique(runs.at(firsts[long_enough]), return_counts=True)
     shared_heads = head_values[head_counts > 1]
     host_firsts, host_lasts = firsts[can_host], firsts[can_host] + lengths[can_host] - min_lines  # runs inside
-    leads = is_in_sorted(runs, head_values)
-    leads_before = np.zeros(len(leads) + 1, dtype=np.int32)
-    np.cumsum(leads, out=leads_before[1:])
-    has_inner_lead = leads_before[host_lasts + 1] > leads_before[host_firsts + 1]
-    hosts = np.nonzero(can_host)[0][has_inner_lead | is_in_sorted(runs[host_firsts], shared_heads)]
-    del leads_before
+    leads = runs.start_in(head_values)
+    # Where the leads are (every head is one: a few per block), not a running count over every line.
+    lead_lines = np.flatnonzero(leads)
+    inner_leads = np.searchsorted(lead_lines, host_lasts, "right") - np.searchsorted(lead_lines, host_firsts + 1)
+    hosts = np.nonzero(can_host)[0][(inner_leads > 0) | is_in_sorted(runs.at(host_firsts), shared_heads)]
+    del lead_lines, inner_leads
     leads[firsts[long_enough]] = False  # a head at its own piece's start is no lead (shared ones aside)
-    return hosts, np.union1d(np.unique(runs[leads]), shared_heads)
+    return hosts, np.union1d(np.unique(runs.at(np.flatnonzero(leads))), shared_heads)
 
 
 def _candidates(
-    outlines: BlockOutlines, runs: np.ndarray, firsts: np.ndarray, lengths: np.ndarray, heads: np.ndarray, min_lines: int
+    outlines: BlockOutlines, runs: _RunHashes, firsts: np.ndarray, lengths: np.ndarray, heads: np.ndarray, min_lines: int
 ) -> dict[bytes, list[bytes]]:
     """Candidate articles (the pieces of at least min_lines lines whose head hash is in `heads`) by their
     first min_lines lines, longest first so that the widest known article is cut out."""
     long_enough = np.nonzero(lengths >= min_lines)[0]
-    chosen = long_enough[is_in_sorted(runs[firsts[long_enough]], heads)]
+    chosen = long_enough[is_in_sorted(runs.at(firsts[long_enough]), heads)]
     unique = {outlines.key_run(int(firsts[piece]), int(lengths[piece])) for piece in chosen.tolist()}
     candidates: dict[bytes, list[bytes]] = {}
     for keys in sorted(unique, key=lambda keys: (-len(keys), keys)):

@@ -1,3 +1,6 @@
+import numpy as np
+
+from tasks import repeated_blocks
 from tasks.config import SplitSettings
 from tasks.records import RawLine
 from tasks.repeated_blocks import BlockOutlines, outline_blocks, plan_article_spans
@@ -116,3 +119,15 @@ def test_outlines_of_chunks_concatenated_plan_the_same_cuts_as_the_whole_batch_o
 
 def lines_of(text: str) -> list[RawLine]:
     return [RawLine(number, line) for number, line in enumerate(text.split("\n"), start=1)]
+
+
+def test_run_hashes_computed_a_slice_at_a_time_match_those_computed_where_asked(monkeypatch):
+    monkeypatch.setattr(repeated_blocks, "_SLICE", 7)  # many slices, and runs across their ends
+    rng = np.random.default_rng(2)
+    keys = rng.integers(0, 50, 100, dtype=np.uint64)  # few distinct keys: runs repeat
+    runs = repeated_blocks._RunHashes(keys, 3)
+    every_run = runs.at(np.arange(98))
+    wanted = np.unique(every_run[[0, 13, 50, 97]])
+    assert runs.start_in(wanted).tolist() == np.isin(every_run, wanted).tolist()
+    # The hash of a run depends on its lines in order.
+    assert runs.at(np.array([0]))[0] != repeated_blocks._RunHashes(keys[[2, 1, 0]], 3).at(np.array([0]))[0]
