@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -45,6 +46,7 @@ from tasks.partition import (
     Chunk,
     ChunkCleaned,
     ChunkFinished,
+    ChunkOutline,
     CleanJob,
     FinishJob,
     clean_chunk,
@@ -101,8 +103,8 @@ def plan_task(
     outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel, _costs(chunks))
     worker_seconds = _seconds(outlined)
     row_files = [chunk.line_rows for chunk in outlined]
-    outlines = BlockOutlines.concatenate([chunk.outlines for chunk in outlined])
-    del outlined  # the chunks' outlines: the day's concatenation is all the cut needs
+    outlines = BlockOutlines.concatenate(_taken_outlines(outlined))
+    del outlined
     release_freed_memory()  # before the cut's arrays
     spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
     del outlines  # before the learned-line index, the plan's other large step
@@ -123,6 +125,18 @@ def plan_task(
 
     learned = learn_from_row_files(row_files, history, learned_settings, stage_part)
     return Plan(chunks, spans, learned, [index_key], worker_seconds)
+
+
+def _taken_outlines(outlined: list[ChunkOutline]) -> Iterator[BlockOutlines]:
+    """Each chunk's outlines, let go of once given: the day's concatenation is all the cut needs. The
+    chunks' small arrays free holes in the heap that the day's large ones (mapped apart) cannot use, so
+    they are handed back to the system as the concatenation goes: on the 1 GB bench day the day's
+    outlines and every chunk's took ~40 MB more at once."""
+    for position, chunk in enumerate(outlined):
+        outlines, chunk.outlines = chunk.outlines, None
+        yield outlines
+        if position % 64 == 63:
+            release_freed_memory()
 
 
 def _recount_cut_files(

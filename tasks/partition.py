@@ -126,7 +126,7 @@ def _read_entry(entry: InputFile | FilePiece, settings: Settings) -> FileResult:
 @dataclass
 class ChunkOutline:
     index: int
-    outlines: BlockOutlines  # of every plain-text block between delimiters
+    outlines: BlockOutlines | None  # of every plain-text block between delimiters; None once the plan has them
     line_rows: RowFile  # the learned-boilerplate (line, story, file) rows, each block uncut, on disk
     seconds: dict[str, float] = field(default_factory=dict)  # worker seconds by step
 

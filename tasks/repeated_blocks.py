@@ -37,7 +37,7 @@ class BlockOutlines:
     source_files: list[str]  # of each block
     ends: array  # int64 ("q"): where each block's lines end
     line_nos: array  # int32 ("i"): 4 bytes a line
-    keys: bytes
+    keys: bytes | bytearray  # 8 bytes a line
 
     def __len__(self) -> int:
         return len(self.source_files)
@@ -47,19 +47,20 @@ class BlockOutlines:
 
     def key_run(self, line: int, length: int) -> bytes:
         """The keys of `length` lines from line `line` (counted over all blocks)."""
-        return self.keys[KEY_BYTES * line : KEY_BYTES * (line + length)]
+        return bytes(memoryview(self.keys)[KEY_BYTES * line : KEY_BYTES * (line + length)])
 
     @staticmethod
-    def concatenate(parts: Sequence[BlockOutlines]) -> BlockOutlines:
-        ends, offset = array("q"), 0
+    def concatenate(parts: Iterable[BlockOutlines]) -> BlockOutlines:
+        """The parts one after another, read in one pass: when `parts` lets go of each part once it has
+        given it (as the plan's does), a large day's outlines are not held twice."""
+        files, ends, line_nos, keys = [], array("q"), array("i"), bytearray()
         for part in parts:
+            offset = len(line_nos)
+            files.extend(part.source_files)
             ends.extend(end + offset for end in part.ends)
-            offset += len(part.line_nos)
-        line_nos = array("i")
-        for part in parts:
             line_nos.extend(part.line_nos)
-        files = [name for part in parts for name in part.source_files]
-        return BlockOutlines(files, ends, line_nos, b"".join(part.keys for part in parts))
+            keys += part.keys
+        return BlockOutlines(files, ends, line_nos, keys)
 
 
 def outline_blocks(blocks: Iterable[tuple[str, Sequence[RawLine]]]) -> BlockOutlines:
