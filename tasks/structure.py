@@ -39,6 +39,8 @@ TITLE_REPEAT_KIND = "title_repeat"
 BYLINE_NAME_MAX_WORDS = 8
 # Kinds of the rules for page chrome (tasks/rules/chrome.yaml) that a list of links goes on around.
 _RUN_FURNITURE_KINDS = ("chrome", "legal", "consent", "advert")
+# Kinds of removed lines that head a list of links or belong to one ("More from Politics").
+_RUN_HEADER_KINDS = ("related_header", "navigation")
 
 
 @dataclass
@@ -145,6 +147,8 @@ def remove_link_runs(verdicts: list[LineVerdict], settings: StructureSettings, n
     With `need_header` (an extracted article body, where a run of short lines is more often a list of
     the story's own: fixtures, key points), only runs that contain such a header are removed.
     """
+    if need_header and not any(not verdict.kept and verdict.kind in _RUN_HEADER_KINDS for verdict in verdicts):
+        return  # no run can contain a header, so none goes: most extracted bodies, every line a prose check
     index = 0
     while index < len(verdicts):
         run: list[int] = []
@@ -154,7 +158,7 @@ def remove_link_runs(verdicts: list[LineVerdict], settings: StructureSettings, n
             verdict = verdicts[cursor]
             if verdict.kept and is_link_like(verdict.text, settings.link_max_words):
                 run.append(cursor)
-            elif not verdict.kept and verdict.kind in ("related_header", "navigation"):
+            elif not verdict.kept and verdict.kind in _RUN_HEADER_KINDS:
                 headers += 1
             elif verdict.kept or verdict.kind not in _RUN_FURNITURE_KINDS:
                 # Only a line removed as page chrome (an advert slot, a legal link) lets the run go on.

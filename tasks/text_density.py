@@ -80,21 +80,32 @@ def choose_stopwords(texts: list[str], settings: TextDensitySettings) -> tuple[s
     (None, empty set) when even the best list covers less than `min_language_density` of the words: the
     article is in another language, and lines are judged by length alone.
     """
-    # Each distinct word counted once, then looked up once per language: an article has far fewer
-    # distinct words than words.
-    counts = Counter(chain.from_iterable(map(words, texts)))
+    # Each word is looked up once, in one table of all the lists, and counted by the set of languages
+    # that have it: a handful of counters, instead of a counter per distinct word looked up per language.
+    languages = tuple(settings.languages)
+    lists_having = _lists_having(languages)
+    counts = Counter(map(lists_having.get, chain.from_iterable(map(words, texts))))
     n_tokens = sum(counts.values())
     if not n_tokens:
         return None, frozenset()
     best_language, best_share = None, 0.0
-    for language in settings.languages:
-        stopwords = load_stopwords(language)
-        share = sum(counts[token] for token in stopwords.intersection(counts)) / n_tokens
+    for bit, language in enumerate(languages):
+        share = sum(count for having, count in counts.items() if having is not None and having >> bit & 1) / n_tokens
         if share > best_share:
             best_language, best_share = language, share
     if best_language is None or best_share < settings.min_language_density:
         return None, frozenset()
     return best_language, load_stopwords(best_language)
+
+
+@lru_cache(maxsize=None)
+def _lists_having(languages: tuple[str, ...]) -> dict[str, int]:
+    """For each function word of the languages' lists, a bit per language (in `languages` order) that has it."""
+    having: dict[str, int] = {}
+    for bit, language in enumerate(languages):
+        for word in load_stopwords(language):
+            having[word] = having.get(word, 0) | 1 << bit
+    return having
 
 
 # Every match of _COPYRIGHT contains one of these (case folded); the regex is only run on lines that do,

@@ -6,6 +6,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tasks.boilerplate_learned import (
@@ -18,6 +20,8 @@ from tasks.boilerplate_learned import (
     line_index_table,
     line_key,
     load_index_history,
+    _normalise_any,
+    _normalise_ascii,
     normalise_line,
     rows_to_keep,
 )
@@ -51,6 +55,12 @@ def learned(drafts, history=None, settings=SETTINGS):
 def test_normalised_lines_ignore_case_digits_and_punctuation():
     assert normalise_line("Updated 12:45, 3 May 2024!") == normalise_line("updated 09:10 - 14 May 2024")
     assert normalise_line("Updated 12:45") != normalise_line("Published 12:45")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+@example("  Updated 12:45,\t3 May 2024!  007 a_b 0 00x")
+def test_the_ascii_path_normalises_as_the_general_one(text):
+    assert _normalise_ascii(text) == _normalise_any(text)
 
 
 def test_a_line_in_different_stories_from_different_files_is_learned():

@@ -76,6 +76,35 @@ def test_in_an_extracted_body_only_runs_with_a_header_are_links():
     assert removed(lines) == {}
 
 
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_RUN_LINES = st.sampled_from(
+    [PARAGRAPH, "Arsenal v Chelsea", "What is Nato?", "Price: £40", "1. First point", "Short line.",
+     ("More from Politics", "related_header"), ("Menu", "navigation"), ("Advertisement", "advert"),
+     ("Getty Images", "credit"), ("Privacy", "legal")]
+)
+
+
+@given(st.lists(_RUN_LINES, max_size=12), st.booleans())
+def test_an_extracted_body_without_a_header_keeps_every_run(lines, with_header):
+    """The early return of remove_link_runs(need_header=True) on a body without a header line gives what
+    walking its runs gives: a run is removed only with a header in it."""
+    if with_header:
+        lines = [*lines, ("Related stories", "related_header")]
+    walked = verdicts(*lines)
+    structure.remove_link_runs(walked, SETTINGS, need_header=True)
+    has_header = any(isinstance(line, tuple) and line[1] in ("related_header", "navigation") for line in lines)
+    if not has_header:
+        assert removed(walked) == {}
+    # A header added after the lines (which then need not be in a run with them) must leave the verdicts
+    # the early return gave for the lines without it whenever a paragraph parts the two.
+    parted = verdicts(*lines, PARAGRAPH, ("Related stories", "related_header"))
+    structure.remove_link_runs(parted, SETTINGS, need_header=True)
+    if not has_header:
+        assert removed(parted[: len(lines)]) == {}
+
+
 def classed(*pairs: tuple[str, str | None]) -> list[LineVerdict]:
     """(class, text) for kept lines; (None, text) for a line removed by a rule."""
     lines = []

@@ -142,6 +142,22 @@ def test_the_stopword_density_is_the_share_among_the_words_that_are_not_numbers(
     assert stopword_density(text, stopwords) == expected
 
 
+_ARTICLE_WORDS = ["the", "and", "der", "und", "le", "et", "el", "y", "il", "e", "a", "la", "de", "news", "Rat", "6", " ", ". "]
+
+
+@given(st.lists(st.lists(st.sampled_from(_ARTICLE_WORDS), max_size=12).map(" ".join), max_size=5))
+def test_the_article_language_is_the_list_with_the_largest_share_of_its_words(texts):
+    tokens = [token for text in texts for token in words(text)]
+    expected = (None, frozenset())
+    best_share = 0.0
+    for language in SETTINGS.languages:  # the plain count: each language's list against every token
+        share = sum(token in load_stopwords(language) for token in tokens) / len(tokens) if tokens else 0.0
+        if share > best_share:
+            best_share = share
+            expected = (language, load_stopwords(language)) if share >= SETTINGS.min_language_density else (None, frozenset())
+    assert choose_stopwords(texts, SETTINGS) == expected
+
+
 def test_no_stopword_list_holds_a_number():
     for language in available_languages():
         assert not any(word.isdigit() for word in load_stopwords(language)), language
