@@ -1,6 +1,11 @@
+import sys
+
+import numpy as np
+import pytest
+
 from tasks.records import RemovedLine
 from tasks.segment import ParagraphRow, SentenceRow
-from tasks.tables import records_table
+from tasks.tables import WHITE_SPACE, records_table, word_counts
 
 
 def _cell_by_cell(dataset: str, rows: list) -> dict:
@@ -20,3 +25,21 @@ def test_record_rows_and_no_rows_still_make_tables():
         {"source_file": "a.txt", "line_no": 4, "text": "Share this", "rule": "social.share_prompt", "article_id": None}
     ]
     assert records_table("sentences", []).num_rows == 0
+
+
+def test_white_space_table_is_str_isspace_over_every_code_point():
+    assert np.flatnonzero(WHITE_SPACE).tolist() == [code for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [],
+        ["one"],
+        ["", "  ", "a b", " lead", "trail ", "x"],
+        ["tabs\tand\nlines", "no\u00a0break\u3000ideographic\u2028separator", "\x1cfile\x1fseparators\x85"],
+        ["word\u200bjoiner stays one word", "lone \udcff surrogate", "😀 astral 𝔘 letters"],
+    ],
+)
+def test_word_counts_are_split_counts(texts):
+    assert word_counts(texts) == [len(text.split()) for text in texts]
