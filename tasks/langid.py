@@ -163,16 +163,21 @@ def _load_model() -> _Model:
         for path in sorted(Path(PROFILES_DIRECTORY).iterdir())
     ]
     languages = tuple(profile["name"] for profile in profiles)
-    probabilities: dict[str, np.ndarray] = {}
+    # Each n-gram's row, in the order first seen; the probabilities as (row, column, value) entries,
+    # written into one array at the end (an array per n-gram took half of loading the model).
+    row_of: dict[str, int] = {}
+    rows, columns, values = [], [], []
     for column, profile in enumerate(profiles):
         for gram, count in profile["freq"].items():
             if 1 <= len(gram) <= 3:  # as langdetect: longer entries never get a probability
-                row = probabilities.setdefault(gram, np.zeros(len(languages)))
-                row[column] = count / profile["n_words"][len(gram) - 1]
-    grams = list(probabilities)
-    gram_keys = np.array([_gram_key(gram) for gram in grams], dtype=np.uint64)
+                rows.append(row_of.setdefault(gram, len(row_of)))
+                columns.append(column)
+                values.append(count / profile["n_words"][len(gram) - 1])
+    probabilities = np.zeros((len(row_of), len(languages)))
+    probabilities[rows, columns] = values
+    gram_keys = np.array([_gram_key(gram) for gram in row_of], dtype=np.uint64)
     slot_keys, slot_rows = _hash_table(gram_keys)
-    log_probs = np.log(np.array([probabilities[gram] for gram in grams]) + _SMOOTHING).astype(np.float32)
+    log_probs = np.log(probabilities + _SMOOTHING).astype(np.float32)
     _check_sums_are_exact(log_probs)
 
     # NGram.normalize only changes characters of the Basic Multilingual Plane; tabulating it once

@@ -180,6 +180,22 @@ def test_hash_table_finds_every_profile_ngram_and_nothing_else():
     assert (model.rows_of(absent) == -1).all()
 
 
+def test_every_profile_probability_is_in_its_row_and_column():
+    """Each cut profile's relative frequencies, smoothed, as log-probabilities: the model built from the
+    same profile files one n-gram at a time."""
+    model = langid.loaded_model()
+    expected = np.full(model.log_probs.shape, np.log(langid._SMOOTHING))
+    rows = dict(zip(model.gram_keys.tolist(), range(len(model.gram_keys))))
+    for column, path in enumerate(sorted(Path(langid.PROFILES_DIRECTORY).iterdir())):
+        profile = langid._common_cut(json.loads(path.read_text(encoding="utf-8")))
+        assert profile["name"] == model.languages[column]
+        for gram, count in profile["freq"].items():
+            if 1 <= len(gram) <= 3:
+                probability = count / profile["n_words"][len(gram) - 1]
+                expected[rows[langid._gram_key(gram)], column] = np.log(probability + langid._SMOOTHING)
+    assert np.array_equal(model.log_probs, expected.astype(np.float32))
+
+
 def test_batches_give_the_same_answers_as_one_text_at_a_time(identifier):
     # identifier has min_chars=0: "a" alone is a batch of one character.
     texts = [
