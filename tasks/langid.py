@@ -25,6 +25,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -162,16 +163,21 @@ def _load_model() -> _Model:
         for path in sorted(Path(PROFILES_DIRECTORY).iterdir())
     ]
     languages = tuple(profile["name"] for profile in profiles)
-    probabilities: dict[str, np.ndarray] = {}
+    # Each n-gram's row, in the order first seen; the probabilities as (row, column, value) entries,
+    # written into one array at the end (an array per n-gram took half of loading the model).
+    row_of: dict[str, int] = {}
+    rows, columns, values = [], [], []
     for column, profile in enumerate(profiles):
         for gram, count in profile["freq"].items():
             if 1 <= len(gram) <= 3:  # as langdetect: longer entries never get a probability
-                row = probabilities.setdefault(gram, np.zeros(len(languages)))
-                row[column] = count / profile["n_words"][len(gram) - 1]
-    grams = list(probabilities)
-    gram_keys = np.array([_gram_key(gram) for gram in grams], dtype=np.uint64)
+                rows.append(row_of.setdefault(gram, len(row_of)))
+                columns.append(column)
+                values.append(count / profile["n_words"][len(gram) - 1])
+    probabilities = np.zeros((len(row_of), len(languages)))
+    probabilities[rows, columns] = values
+    gram_keys = np.array([_gram_key(gram) for gram in row_of], dtype=np.uint64)
     slot_keys, slot_rows = _hash_table(gram_keys)
-    log_probs = np.log(np.array([probabilities[gram] for gram in grams]) + _SMOOTHING).astype(np.float32)
+    log_probs = np.log(probabilities + _SMOOTHING).astype(np.float32)
     _check_sums_are_exact(log_probs)
 
     # NGram.normalize only changes characters of the Basic Multilingual Plane; tabulating it once
@@ -213,11 +219,12 @@ def loaded_model() -> _Model:
 
 def _normalized_chars(texts: list[str], model: _Model) -> tuple[np.ndarray, np.ndarray]:
     """The texts as langdetect sees them before n-gram extraction, one after the other as code points
-    (uint64), and the index of the text of each code point.
+    (uint32), and the number of code points of each text.
 
     Same steps as Detector.append + Detector.cleaning_text + NGram.normalize. The `in` tests and the
     search of the joined text only skip regular expressions that could not match anyway (the e-mail one
-    is slow on long text).
+    is slow on long text). No array holds an entry per character beyond the code points and a mask or
+    two: a batch has ~50,000 characters, and each such array was a pass over memory.
     """
     cleaned = []
     for text in texts:
@@ -231,34 +238,47 @@ def _normalized_chars(texts: list[str], model: _Model) -> tuple[np.ndarray, np.n
     # surrogatepass: a lone surrogate (left by a lossy decode upstream) stays a code point, as it
     # does for langdetect, instead of raising.
     chars = np.frombuffer("".join(cleaned).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    owner = np.repeat(np.arange(len(texts)), [len(text) for text in cleaned])
+    lengths = np.array([len(text) for text in cleaned], dtype=np.int64)
 
     # langdetect drops Latin letters from text that is mostly in another script (e.g. an English
     # brand name in a Russian article). Its "Latin" is the code point range 'A'..'z'.
     latin = (chars >= ord("A")) & (chars <= ord("z"))
     latin_extended_additional = (chars >= 0x1E00) & (chars <= 0x1EFF)
     non_latin = (chars >= 0x300) & ~latin_extended_additional
-    n_latin = np.bincount(owner[latin], minlength=len(texts))
-    mostly_other_script = 2 * n_latin < np.bincount(owner[non_latin], minlength=len(texts))
-    if mostly_other_script.any():
-        kept = ~(latin & mostly_other_script[owner])
-        chars, owner = chars[kept], owner[kept]
+    n_latin = _count_by_text(latin, lengths)
+    mostly_other_script = 2 * n_latin < _count_by_text(non_latin, lengths)
+    if (mostly_other_script & (n_latin > 0)).any():
+        chars = chars[~(latin & np.repeat(mostly_other_script, lengths))]
+        lengths = lengths - np.where(mostly_other_script, n_latin, 0)
 
-    return model.normalized[chars].astype(np.uint64), owner
+    return model.normalized[chars], lengths
+
+
+def _count_by_text(mask: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """How many characters of each text (texts one after the other, of these lengths) the mask holds."""
+    counts = np.zeros(len(lengths), dtype=np.int64)
+    non_empty = lengths > 0
+    if non_empty.any():  # reduceat sums from each start to the next; an empty text has no range of its own
+        counts[non_empty] = np.add.reduceat(mask, (np.cumsum(lengths) - lengths)[non_empty], dtype=np.int64)
+    return counts
 
 
 @dataclass(frozen=True)
 class _Texts:
     """Texts one after the other, as _normalized_chars gives them."""
 
-    chars: np.ndarray  # uint64 code points
-    owner: np.ndarray  # index of the text of each character
-    position: np.ndarray  # of each character in its text
+    chars: np.ndarray  # uint32 code points
+    starts: np.ndarray  # int64: where each text's characters begin in chars
+    ends: np.ndarray  # int64: where they end
 
     @classmethod
-    def of(cls, chars: np.ndarray, owner: np.ndarray) -> _Texts:
-        text_starts = np.searchsorted(owner, np.arange(owner[-1] + 1 if len(owner) else 0))
-        return cls(chars, owner, np.arange(len(chars)) - text_starts[owner])
+    def of(cls, chars: np.ndarray, lengths: np.ndarray) -> _Texts:
+        ends = np.cumsum(lengths, dtype=np.int64)
+        return cls(chars, ends - lengths, ends)
+
+    def owner(self, at: np.ndarray) -> np.ndarray:
+        """The text of each character index `at`."""
+        return np.searchsorted(self.ends, at, side="right")
 
 
 def _ngrams_ending_at(texts: _Texts, at: np.ndarray, model: _Model) -> tuple[np.ndarray, np.ndarray]:
@@ -270,12 +290,13 @@ def _ngrams_ending_at(texts: _Texts, at: np.ndarray, model: _Model) -> tuple[np.
     each word w yields the 1-, 2- and 3-grams of " w " except the lone space. Inside a word, a
     capital letter that follows a capital letter yields nothing (langdetect's ALL-CAPS rule).
     """
-    chars, position = texts.chars, texts.position[at]
-    char = chars[at]
+    chars, owner = texts.chars, texts.owner(at)
+    position = at - texts.starts[owner]
+    char = chars[at].astype(np.uint64)
     # Two spaces before each text stand for "start of text", which langdetect treats as a word boundary.
     # (np.maximum: at - 2 may lie before the first character; what it reads there is not used.)
-    previous = np.where(position >= 1, chars[np.maximum(at - 1, 0)], _SPACE)
-    before_previous = np.where(position >= 2, chars[np.maximum(at - 2, 0)], _SPACE)
+    previous = np.where(position >= 1, chars[np.maximum(at - 1, 0)], _SPACE).astype(np.uint64)
+    before_previous = np.where(position >= 2, chars[np.maximum(at - 2, 0)], _SPACE).astype(np.uint64)
 
     yields = ~(model.is_upper[char] & model.is_upper[previous])
     is_space = char == _SPACE
@@ -285,7 +306,6 @@ def _ngrams_ending_at(texts: _Texts, at: np.ndarray, model: _Model) -> tuple[np.
     bigrams = (previous << shift) | char
     trigrams = (before_previous << (shift + shift)) | bigrams
     yielded = (yields & ~is_space, yields & ~(is_space & previous_is_space), yields & ~previous_is_space)
-    owner = texts.owner[at]
     keys = np.concatenate([grams[mask] for grams, mask in zip((char, bigrams, trigrams), yielded)])
     return keys, np.concatenate([owner[mask] for mask in yielded])
 
@@ -313,7 +333,7 @@ class _WordSums:
     it stands: those of " word", plus the last 2- and 3-gram of " word " when a space closes it. So a
     text's sum is the sum of its words' sums (exact, _check_sums_are_exact), and news text repeats its
     words. A word closed by a space is keyed by its characters; a text's last word, with no space after
-    it, by its characters and a space (no word holds a space).
+    it, by its characters and _UNCLOSED.
     """
 
     MAX_WORDS = 50_000  # emptied when full: the sums then take ~30 MB at most
@@ -329,27 +349,32 @@ class _WordSums:
     def rows(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(sums, counts, row of each word in them); the arrays are valid until the next call."""
         index = self._index
-        new = list(dict.fromkeys([word for word in words if word not in index]))
+        # One look-up per word, -1 for a word not seen yet: most words have been (a batch has ~3,000).
+        rows = np.fromiter(map(index.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        unseen = np.flatnonzero(rows < 0).tolist()
+        if not unseen:
+            return self._sums, self._counts, rows
+        new = list(dict.fromkeys([words[at] for at in unseen]))
         if len(index) + len(new) > self.MAX_WORDS:
             index.clear()
             new = list(dict.fromkeys(words))
-        if new:
-            first, last = len(index), len(index) + len(new)
-            if last > len(self._counts):
-                capacity = max(last, 2 * len(self._counts))
-                self._sums = np.concatenate((self._sums[:first], np.zeros((capacity - first, self._sums.shape[1]))))
-                self._counts = np.concatenate((self._counts[:first], np.zeros(capacity - first, dtype=np.int64)))
-            self._sums[first:last], self._counts[first:last] = self._score(new)
-            index.update(zip(new, range(first, last)))
-        rows = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
+            unseen = range(len(words))
+        first, last = len(index), len(index) + len(new)
+        if last > len(self._counts):
+            capacity = max(last, 2 * len(self._counts))
+            self._sums = np.concatenate((self._sums[:first], np.zeros((capacity - first, self._sums.shape[1]))))
+            self._counts = np.concatenate((self._counts[:first], np.zeros(capacity - first, dtype=np.int64)))
+        self._sums[first:last], self._counts[first:last] = self._score(new)
+        index.update(zip(new, range(first, last)))
+        rows[unseen] = [index[words[at]] for at in unseen]
         return self._sums, self._counts, rows
 
     def _score(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         model = self._model
         # Each word as a text of its own, closed by a space if it has one: "word " or "word".
-        texts = [word[:-1] if word.endswith(" ") else word + " " for word in words]
+        texts = [word[:-1] if word.endswith(_UNCLOSED) else word + " " for word in words]
         chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        texts = _Texts.of(chars.astype(np.uint64), np.repeat(np.arange(len(words)), [len(text) for text in texts]))
+        texts = _Texts.of(chars, np.array([len(text) for text in texts], dtype=np.int64))
         keys, owner = _ngrams_ending_at(texts, np.arange(len(chars)), model)
         rows = model.rows_of(keys)
         known = rows >= 0
@@ -369,33 +394,60 @@ def _word_sums_of(model: _Model) -> _WordSums:
         return found
 
 
-def _whole_words(texts: str, start: int, end: int, text_start: int, text_end: int) -> tuple[int, int]:
-    """(first, last): texts[first:last] holds the whole words whose n-grams all lie at positions start..end-1
-    of the text at texts[text_start:text_end] (end <= text_end); the n-grams of [start, first) and
-    [last, end) belong to words cut by a bound."""
-    if start > text_start and texts[start - 1] != " ":
-        closing = texts.find(" ", start, end)  # the word running on from the previous stage ends there
-        first = end if closing == -1 else closing + 1
-    else:
-        first = start
-    if end == text_end:
-        return first, end
-    last_space = texts.rfind(" ", first, end)  # a word after it runs past end or is closed at end
-    return first, max(first, last_space + 1)
+def _whole_words(
+    texts: _Texts, spaces: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) of each text read: chars[first:last] holds the whole words whose n-grams all lie at
+    positions start..end-1 of the text (end <= its end); the n-grams of [start, first) and [last, end)
+    belong to words cut by a bound. `spaces`: the positions of the spaces in texts.chars, in order."""
+    chars, owner = texts.chars, texts.owner(start)
+    text_start, text_end = texts.starts[owner], texts.ends[owner]
+    # With -1 and len(chars) around them, every position has a space before and after it.
+    spaces = np.concatenate(([-1], spaces, [len(chars)]))
+    # A word running on from the previous stage ends at the first space of this one.
+    runs_on = (start > text_start) & (chars[np.maximum(start - 1, 0)] != _SPACE)
+    closing = spaces[np.searchsorted(spaces, start)]
+    first = np.where(runs_on, np.where(closing < end, closing + 1, end), start)
+    # A word after the stage's last space runs past end, unless end is the end of the text.
+    last_space = spaces[np.searchsorted(spaces, end) - 1]
+    last = np.where(end == text_end, end, np.maximum(first, last_space + 1))
+    return first, last
 
 
-def _word_keys(texts: str, first: int, last: int) -> list[str]:
-    """_WordSums keys of the words of texts[first:last] (each closed by a space but maybe a text's last)."""
-    pieces = texts[first:last].split(" ")
-    if pieces[-1]:  # text[first:last] ends the text without a space: its last word is not closed
-        pieces[-1] += " "
-    return [piece for piece in pieces if piece]
+# A text's last word, with no space after it, is keyed by its characters and this mark: normalisation
+# turns every ASCII character but the letters into a space, so no word holds it.
+_UNCLOSED = "\x01"
+
+
+def _word_keys(texts: _Texts, first: np.ndarray, last: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """_WordSums keys of the words of each chars[first:last] (whole words, each closed by a space but maybe
+    its text's last), and the text of each key. All ranges are read as one string, split once."""
+    chars = texts.chars
+    unclosed = (last == texts.ends[texts.owner(first)]) & (last > first)
+    unclosed &= chars[np.maximum(last - 1, 0)] != _SPACE
+    # Each range's characters, then _UNCLOSED if its last word is open, then a space: read from chars
+    # followed by those two.
+    sizes = last - first
+    read = sizes + unclosed + 1
+    read_ends = np.cumsum(read)
+    read_starts = read_ends - read
+    at = np.repeat(first - read_starts, read) + np.arange(read_ends[-1] if len(read) else 0)
+    at[(read_starts + sizes)[unclosed]] = len(chars)
+    at[read_ends - 1] = len(chars) + 1
+    read_chars = np.concatenate((chars, np.array([ord(_UNCLOSED), _SPACE], dtype=chars.dtype)))[at]
+    keys = list(filter(None, read_chars.tobytes().decode("utf-32-le", "surrogatepass").split(" ")))
+    # A key starts wherever a character other than a space follows a space (or the start).
+    in_word = read_chars != _SPACE
+    key_starts = np.flatnonzero(in_word & ~np.concatenate(([False], in_word[:-1])))
+    return keys, texts.owner(first)[np.searchsorted(read_ends, key_starts, side="right")]
 
 
 # Texts are scored together in batches of at most this many characters and texts: enough to spread
-# numpy's per-call cost over many texts, few enough that the rows gathered by _sums_by_owner stay small.
-_BATCH_CHARS = 50_000
-_BATCH_TEXTS = 512
+# numpy's per-call cost over many texts, few enough that the rows gathered by _sums_by_owner stay small
+# (a stage's words, at most ~40,000 here: ~20 MB of float64 rows). Batches of 50,000 characters cost
+# ~0.1 s more of a core per 20 MB of news paragraphs (about 1,300 of them per chunk).
+_BATCH_CHARS = 200_000
+_BATCH_TEXTS = 2048
 
 
 def _batches(texts: list[tuple[int, str]]):
@@ -478,39 +530,30 @@ class LanguageIdentifier:
         The sums are exact (_check_sums_are_exact), so they do not depend on the order of the n-grams.
         """
         model = self._model
-        texts_read = _Texts.of(*_normalized_chars(texts, model))
-        lengths = np.bincount(texts_read.owner, minlength=len(texts))
-        text_ends = np.cumsum(lengths)
-        text_starts = text_ends - lengths
-        # surrogatepass: as in _normalized_chars, a lone surrogate is a code point like any other.
-        normalized = texts_read.chars.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+        chars, lengths = _normalized_chars(texts, model)
+        texts_read = _Texts.of(chars, lengths)
         log_likelihood = np.zeros((len(texts), len(model.languages)))
         n_grams = np.zeros(len(texts), dtype=np.int64)
         reading = lengths > 0
+        spaces = np.flatnonzero(chars == _SPACE)
         start, end = 0, self.settings.first_stage_chars
         while reading.any():
-            cut_ranges, word_keys, word_owner = [], [], []
-            for index, text_start, text_end in zip(
-                np.flatnonzero(reading).tolist(), text_starts[reading].tolist(), text_ends[reading].tolist()
-            ):
-                stage_start, stage_end = text_start + start, min(text_start + end, text_end)
-                first, last = _whole_words(normalized, stage_start, stage_end, text_start, text_end)
-                cut_ranges += ((stage_start, first), (last, stage_end))
-                if first < last:
-                    keys = _word_keys(normalized, first, last)
-                    word_keys += keys
-                    word_owner += [index] * len(keys)
-            self._add_cut_ngrams(texts_read, cut_ranges, log_likelihood, n_grams)
-            self._add_words(word_keys, np.array(word_owner, dtype=np.int64), log_likelihood, n_grams)
+            text_starts = texts_read.starts[reading]
+            stage_start = text_starts + start
+            stage_end = np.minimum(text_starts + end, texts_read.ends[reading])
+            first, last = _whole_words(texts_read, spaces, stage_start, stage_end)
+            cut_starts, cut_ends = np.concatenate((stage_start, last)), np.concatenate((first, stage_end))
+            self._add_cut_ngrams(texts_read, cut_starts, cut_ends, log_likelihood, n_grams)
+            has_words = first < last
+            self._add_words(*_word_keys(texts_read, first[has_words], last[has_words]), log_likelihood, n_grams)
             runner_up, best = np.partition(log_likelihood, -2, axis=1)[:, -2:].T
             reading &= (best - runner_up < self.early_stop_margin) & (lengths > end)
             start, end = end, 2 * end
         return log_likelihood, n_grams
 
-    def _add_cut_ngrams(self, texts_read: _Texts, ranges: list[tuple[int, int]], log_likelihood, n_grams) -> None:
-        bounds = np.array(ranges, dtype=np.int64).reshape(-1, 2)
-        sizes = bounds[:, 1] - bounds[:, 0]
-        at = np.repeat(bounds[:, 0] - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
+    def _add_cut_ngrams(self, texts_read: _Texts, starts: np.ndarray, ends: np.ndarray, log_likelihood, n_grams) -> None:
+        sizes = ends - starts
+        at = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
         keys, owner = _ngrams_ending_at(texts_read, at, self._model)
         rows = self._model.rows_of(keys)
         known = rows >= 0

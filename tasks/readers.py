@@ -35,6 +35,7 @@ from tasks.decode import (
     clean_line,
     clean_text_lines,
     encoding_from_bom,
+    split_lines,
     utf16_without_bom,
 )
 from tasks.records import ArticleMetadata, QuarantineRecord, RawDocument, RawLine, RawRecord, RemovedLine
@@ -244,6 +245,23 @@ def read_text(lines: Iterator[PhysicalLine], builder: DocumentBuilder) -> None:
             builder.add_line(line.number, line.text)
 
 
+def read_whole_text(text: str, builder: DocumentBuilder) -> None:
+    """read_text of lines_of_text(text): a plain-text file decoded whole, without a PhysicalLine, a
+    generator step and a method call per line (most of reading a text file, once decoded)."""
+    lines = split_lines(text) if text else []
+    limit = builder.settings.max_line_chars
+    if max(map(len, lines), default=0) > limit:
+        read_text(lines_of_text(text, limit), builder)  # rare: quarantine records among the lines
+        return
+    repair = builder.settings.repair_mojibake
+    if text.isascii():  # every line ASCII: clean_line only changes a line with a control character
+        cleaned = [line if line.isprintable() else clean_line(line, repair) for line in lines]
+    else:
+        cleaned = [clean_line(line, repair) for line in lines]
+    builder.lines.extend(map(RawLine, range(1, len(lines) + 1), cleaned))
+    builder.n_raw_lines = len(lines)
+
+
 def read_jsonl(lines: Iterator[PhysicalLine], builder: DocumentBuilder) -> None:
     builder.records = []
     for line in lines:
@@ -427,7 +445,10 @@ def _read(file: InputFile, settings: IngestSettings, fields: FieldMapping) -> Fi
             if decoded is not None:
                 encoding, text = decoded
                 builder = DocumentBuilder(file, encoding, settings, fields)
-                _STREAM_READERS[file.format](lines_of_text(text, settings.max_line_chars), builder)
+                if file.format == TEXT_FORMAT:
+                    read_whole_text(text, builder)
+                else:
+                    _STREAM_READERS[file.format](lines_of_text(text, settings.max_line_chars), builder)
                 return builder.result()
             # No encoding fits: reading line by line names the line where each one fails.
             stream.close()

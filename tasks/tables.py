@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+import numpy as np
 import pyarrow as pa
 
 from tasks.records import ArticleMetadata, CleanArticle, DuplicateRecord, QuarantineRecord, RemovedLine
@@ -19,13 +22,19 @@ def records_table(dataset: str, records: list) -> pa.Table:
     """A table of `dataset`'s schema read straight from record attributes named like its columns.
 
     dataclasses.asdict would deep-copy every record first: for a day's sentences that was most of the
-    write stage.
+    write stage. Rows that are NamedTuples (the paragraphs and sentences) are turned into columns by one
+    zip instead of a getattr per cell: a third of the cost.
     """
     schema = DATASETS[dataset]
+    fields = getattr(type(records[0]), "_fields", None) if records else None
+    if fields is not None:
+        columns = dict(zip(fields, zip(*records)))
+        return pa.table({name: columns[name] for name in schema.names}, schema=schema)
     return pa.table({name: [getattr(record, name) for record in records] for name in schema.names}, schema=schema)
 
 
-def article_row(article: CleanArticle, segments: Segments, metadata: ArticleMetadata | None = None) -> dict:
+def article_row(article: CleanArticle, segments: Segments, n_words: int, metadata: ArticleMetadata | None = None) -> dict:
+    """`n_words`: of the article's text (word_counts counts many articles at once)."""
     text = article.text
     metadata = metadata or ArticleMetadata(encoding="utf-8")
     return {
@@ -46,7 +55,7 @@ def article_row(article: CleanArticle, segments: Segments, metadata: ArticleMeta
         "mixed_language": article.mixed_language,
         "language_allowed": article.language_allowed,
         "n_chars": len(text),
-        "n_words": len(text.split()),
+        "n_words": n_words,
         "n_paragraphs": len(segments.paragraphs),
         "n_sentences": len(segments.sentences),
         "content_hash": article.content_hash,
@@ -68,7 +77,8 @@ def partition_tables(
     `route_other_languages`: articles not in an allowed language go to articles_other_languages.
     """
     metadata = metadata or {}
-    article_rows = [article_row(a, s, metadata.get(a.article_id)) for a, s in zip(articles, segments)]
+    n_words = word_counts([article.text for article in articles])
+    article_rows = [article_row(a, s, n, metadata.get(a.article_id)) for a, s, n in zip(articles, segments, n_words)]
     routed = [route_other_languages and not row["language_allowed"] for row in article_rows]
     removed_in_order = sorted(removed, key=lambda line: (line.source_file, line.line_no))
     return {
@@ -82,3 +92,25 @@ def partition_tables(
         "duplicates": records_table("duplicates", duplicates),
         "quarantine": records_table("quarantine", quarantined),
     }
+
+
+def word_counts(texts: list[str]) -> list[int]:
+    """len(text.split()) of each text, counted with numpy over all texts at once: the characters that are
+    not white space and follow white space or start a text. split() made a string of every word, most
+    of the cost of the articles' rows."""
+    if not texts:
+        return []
+    # Joined by spaces, so that no word runs from one text into the next.
+    chars = np.frombuffer(" ".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    in_word = ~WHITE_SPACE[chars]
+    word_starts = in_word & ~np.concatenate(([False], in_word[:-1]))
+    # Each text and the space after it: never empty, so reduceat sums exactly each one's characters.
+    lengths = np.array([len(text) + 1 for text in texts], dtype=np.int64)
+    return np.add.reduceat(word_starts, np.cumsum(lengths) - lengths, dtype=np.int64).tolist()
+
+
+# bool per code point: white space to str.split() (str.isspace). Unicode has white space only in the
+# Basic Multilingual Plane (tests/test_tables.py checks the whole range), so only that is tested here:
+# 6 ms at import instead of 0.1 s.
+WHITE_SPACE = np.zeros(sys.maxunicode + 1, dtype=bool)
+WHITE_SPACE[[code for code in range(0x10000) if chr(code).isspace()]] = True

@@ -1,7 +1,7 @@
 import pytest
 
 from tasks.accounting import LineAccountingError, check_line_accounting
-from tasks.records import CleanArticle, DuplicateRecord, Paragraph, QuarantineRecord, RemovedLine
+from tasks.records import CleanArticle, DuplicateRecord, Paragraph, QuarantineRecord, RawDocument, RawLine, RemovedLine
 
 from tests.helpers import DATE, document
 
@@ -41,3 +41,35 @@ def test_a_lost_title_line_fails_the_check():
 def test_a_claim_on_a_line_that_was_never_read_fails():
     with pytest.raises(LineAccountingError, match=r"a.txt:9 is claimed but was never read"):
         check_line_accounting([RAW], [], [kept(3, 5, 9)], REMOVED, DUPLICATE)
+
+
+def _text_file(*line_numbers: int, n_raw_lines: int) -> RawDocument:
+    lines = tuple(RawLine(n, f"line {n}") for n in line_numbers)
+    return RawDocument("t.txt", "utf-8", lines, n_raw_lines)
+
+
+def _all_removed(*line_numbers: int) -> list[RemovedLine]:
+    return [RemovedLine("t.txt", n, f"line {n}", "user.x", None) for n in line_numbers]
+
+
+def test_a_raw_line_neither_read_nor_quarantined_fails():
+    with pytest.raises(LineAccountingError, match=r"t.txt:4 is read or quarantined 0 times"):
+        check_line_accounting([_text_file(1, 2, 3, n_raw_lines=4)], [], [], _all_removed(1, 2, 3), [])
+
+
+def test_a_line_numbered_outside_its_file_fails_even_when_the_count_matches():
+    # As many distinct numbers as raw lines, but one of them past the end: line 3 is missing.
+    with pytest.raises(LineAccountingError, match=r"t.txt:3 is read or quarantined 0 times.*t.txt:5 is outside"):
+        check_line_accounting([_text_file(1, 2, 5, n_raw_lines=3)], [], [], _all_removed(1, 2, 5), [])
+
+
+def test_a_line_both_read_and_quarantined_fails():
+    quarantined = [QuarantineRecord("t.txt", "line_too_long", "", 2, 2, 1)]
+    with pytest.raises(LineAccountingError, match=r"t.txt:2 is read or quarantined 2 times"):
+        check_line_accounting([_text_file(1, 2, 3, n_raw_lines=3)], quarantined, [], _all_removed(1, 2, 3), [])
+
+
+def test_a_file_read_whole_passes_with_blank_and_repeated_text_lines():
+    lines = (RawLine(1, "a"), RawLine(2, " "), RawLine(3, "b"), RawLine(3, "c"), RawLine(4, ""))
+    report = check_line_accounting([RawDocument("t.txt", "utf-8", lines, 4)], [], [], _all_removed(1, 3, 3), [])
+    assert (report.raw_lines, report.blank_lines, report.removed_lines) == (4, 2, 3)

@@ -245,3 +245,27 @@ def test_raw_input_is_not_modified(tmp_path):
     data = b"Line one\r\nLine two\r\n"
     run(tmp_path, {"a.txt": data})
     assert (tmp_path / "a.txt").read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n",
+        "Title\n\nBody one.\r\nBody two.\rLast line without a break",
+        "ascii\twith a tab\x0cform feed\x07bell\n\n",
+        "non-ASCII: “quotes”, café, Â£5 mojibake, e\u0301 to compose, \x9d C1\nsecond line\n",
+        "long line " * 20 + "\nshort\n" + "x" * 300,
+    ],
+)
+def test_a_text_file_decoded_whole_reads_as_line_by_line(text):
+    from tasks.readers import DocumentBuilder, read_text, read_whole_text
+    from tasks.streams import InputFile, lines_of_text
+
+    file = InputFile("/nowhere", "a.txt", "text", None)
+    settings = IngestSettings(max_line_chars=150)
+    whole = DocumentBuilder(file, "utf-8", settings, FieldMapping())
+    read_whole_text(text, whole)
+    by_line = DocumentBuilder(file, "utf-8", settings, FieldMapping())
+    read_text(lines_of_text(text, settings.max_line_chars), by_line)
+    assert (whole.lines, whole.quarantined, whole.n_raw_lines) == (by_line.lines, by_line.quarantined, by_line.n_raw_lines)

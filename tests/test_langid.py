@@ -162,10 +162,9 @@ def test_ngrams_are_exactly_langdetects(text):
     expected = Counter({key: count for key, count in expected.items() if key in known})
 
     # The text twice, to check that no n-gram runs from one text into the next.
-    chars, owner = langid._normalized_chars([text, text], model)
-    texts = langid._Texts.of(chars, owner)
+    texts = langid._Texts.of(*langid._normalized_chars([text, text], model))
     for index in (0, 1):
-        at = np.flatnonzero(owner == index)
+        at = np.arange(texts.starts[index], texts.ends[index])
         # Read in two stages, to check that a stage boundary loses no n-gram that spans it.
         middle = len(at) // 2
         keys = np.concatenate([langid._ngrams_ending_at(texts, part, model)[0] for part in (at[:middle], at[middle:])])
@@ -179,6 +178,22 @@ def test_hash_table_finds_every_profile_ngram_and_nothing_else():
     assert np.array_equal(model.rows_of(model.gram_keys), np.arange(len(model.gram_keys)))
     absent = np.array([langid._gram_key(gram) for gram in ("\x00", "qqq", "\U0010ffff", "zzx")], dtype=np.uint64)
     assert (model.rows_of(absent) == -1).all()
+
+
+def test_every_profile_probability_is_in_its_row_and_column():
+    """Each cut profile's relative frequencies, smoothed, as log-probabilities: the model built from the
+    same profile files one n-gram at a time."""
+    model = langid.loaded_model()
+    expected = np.full(model.log_probs.shape, np.log(langid._SMOOTHING))
+    rows = dict(zip(model.gram_keys.tolist(), range(len(model.gram_keys))))
+    for column, path in enumerate(sorted(Path(langid.PROFILES_DIRECTORY).iterdir())):
+        profile = langid._common_cut(json.loads(path.read_text(encoding="utf-8")))
+        assert profile["name"] == model.languages[column]
+        for gram, count in profile["freq"].items():
+            if 1 <= len(gram) <= 3:
+                probability = count / profile["n_words"][len(gram) - 1]
+                expected[rows[langid._gram_key(gram)], column] = np.log(probability + langid._SMOOTHING)
+    assert np.array_equal(model.log_probs, expected.astype(np.float32))
 
 
 def test_batches_give_the_same_answers_as_one_text_at_a_time(identifier):
@@ -332,14 +347,16 @@ def test_chinese_scripts_are_kept_apart_or_merged_as_configured():
 def _ngram_by_ngram(identifier: LanguageIdentifier, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Log-likelihoods and n-gram counts as the sum over every n-gram of each stage read, no word sums."""
     model = identifier._model
-    texts_read = langid._Texts.of(*langid._normalized_chars(texts, model))
-    lengths = np.bincount(texts_read.owner, minlength=len(texts))
+    chars, lengths = langid._normalized_chars(texts, model)
+    texts_read = langid._Texts.of(chars, lengths)
+    text_of = np.repeat(np.arange(len(texts)), lengths)
+    position = np.arange(len(chars)) - texts_read.starts[text_of]
     log_likelihood = np.zeros((len(texts), len(model.languages)))
     n_grams = np.zeros(len(texts), dtype=np.int64)
     reading = lengths > 0
     start, end = 0, identifier.settings.first_stage_chars
     while reading.any():
-        in_stage = (texts_read.position >= start) & (texts_read.position < end) & reading[texts_read.owner]
+        in_stage = (position >= start) & (position < end) & reading[text_of]
         keys, owner = langid._ngrams_ending_at(texts_read, np.flatnonzero(in_stage), model)
         rows = model.rows_of(keys)
         owner, rows = owner[rows >= 0], rows[rows >= 0]
@@ -358,6 +375,9 @@ def test_word_sums_equal_the_sum_over_every_ngram(first_stage_chars, margin):
         *NEWS.values(), "a", "ab", "a b", " a  b ", "I. A. B. C. D.", "USA NATO UN-Gipfel, ÄÖÜ straße!",
         "word  two   spaces\tand tabs -- 12:45 end.", NEWS["ru"] + " Apple iPhone BBC", NEWS["fr"] + " \udcff ",
         " ".join(NEWS.values()) * 3, "x" * 300 + " y", "Tie\u0302\u0301ng Vie\u0323\u0302t " * 9,
+        # Empty texts between others, and white space that normalisation keeps (the words are split at
+        # spaces only).
+        "", "   ", "全角\u3000空白 と\x85改行 Ogham\u1680space", "", "tail",
     ]
     identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=first_stage_chars))
     identifier.early_stop_margin = margin
