@@ -2,13 +2,15 @@
 
 Only three steps need the whole batch, and each can work from something small:
 - split's repeated-block cut needs every block's lines: outlines hold an 8-byte hash per line, no text;
-- learned boilerplate needs every line's (line, story, file) hashes;
+- learned boilerplate needs every line's (line, story, file) hashes: they wait on disk, and are counted
+  a range of line keys at a time (tasks/learned_rows.py);
 - dedup needs every article's fingerprints: signatures and hashes in memory, shingle sets on disk.
 Everything else happens one chunk of files (about parallel.chunk_megabytes) at a time, on the workers. A
 large JSON lines file is cut into pieces of about that size at line boundaries (tasks/pieces.py), each a
 chunk of its own, so that one large file keeps every core busy:
 
-1. `outline_chunk`: read the files, cut them at delimiters; the blocks' outlines and learned-line rows.
+1. `outline_chunk`: read the files, cut them at delimiters; the blocks' outlines; the learned-line rows
+   (to disk).
 2. `clean_chunk`: split the chunk at the planned spans, clean and fingerprint; only fingerprints come back.
 3. `finish_chunk`: after dedup, drop the chunk's duplicates; language, segmentation, line accounting and
    the chunk's part file of each dataset (part-0000N.parquet for chunk N, whatever worker ran it).
