@@ -94,6 +94,8 @@ def remove_byline_names(verdicts: list[LineVerdict], max_words: int) -> None:
 def remove_repeated_lines(verdicts: list[LineVerdict], min_repeats: int) -> None:
     """A line that recurs `min_repeats` times in one article ("Article content", a "Most popular" box
     shown after every section) is furniture: a story does not repeat its own sentences."""
+    if len(verdicts) < min_repeats:
+        return  # no line can recur that often (one-line items: ~6% of cleaning them)
     normalised = [normalise_line(verdict.text) for verdict in verdicts]
     counts = Counter(normalised)
     for verdict, line in zip(verdicts, normalised):
