@@ -99,6 +99,7 @@ def plan_task(
     spill_dir = staging / SPILL_FOLDER
     outcomes, _ = find_input(input_path, settings.input.extensions)
     chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
+    del outcomes  # the chunks hold them packed
     outline = partial(outline_chunk, date=date, settings=settings, spill_dir=str(spill_dir))
     outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel, _costs(chunks))
     worker_seconds = _seconds(outlined)

@@ -18,6 +18,7 @@ from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import find_input, ingest
 from tasks.partition import (
     CleanJob,
+    PackedEntries,
     _cyclic_gc_paused,
     clean_chunk,
     make_chunks,
@@ -25,9 +26,11 @@ from tasks.partition import (
     recount_line_rows,
 )
 from tasks.per_article import clean_chunk as clean_drafts
-from tasks.records import ArticleRef
+from tasks.pieces import FilePiece
+from tasks.records import ArticleRef, QuarantineRecord
 from tasks.repeated_blocks import BlockOutlines, plan_article_spans
 from tasks.split import split_documents
+from tasks.streams import InputFile
 
 from tests.conftest import REPO, SEEDS
 from tests.helpers import DATE
@@ -192,3 +195,19 @@ def test_the_cycle_collector_is_paused_for_a_chunks_work_and_back_on_after(tmp_p
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_chunk_holds_its_entries_packed_and_gives_them_back_as_they_were():
+    big = InputFile("/in", "big.jsonl", "jsonl", None)
+    entries = [
+        InputFile("/in", "a/1.txt", "text", None),
+        QuarantineRecord("a/link", "not_a_regular_file", "symlink"),
+        InputFile("/in", "a/2.csv.gz", "csv", "gzip"),
+        FilePiece(big, "utf-8", 0, 10, 1, 2),
+        InputFile("/elsewhere", "3.txt", "text", None),  # another root: kept as it is
+        InputFile("/in", "b/ünïcode name.txt", "text", None),
+    ]
+    packed = PackedEntries.of(entries)
+    assert packed.unpacked() == entries
+    assert len(packed.others) == 3 and packed.names.count("\0") == 2
+    assert PackedEntries.of([]).unpacked() == []
