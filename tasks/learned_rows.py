@@ -40,7 +40,8 @@ class RowFile:
 
 
 def save_rows(path: str | Path, rows: np.ndarray) -> RowFile:
-    sorted_rows = _as_rows(line_index_table(rows))
+    table = line_index_table(rows)
+    sorted_rows = np.stack([table[name].to_numpy() for name in INDEX_SCHEMA.names], axis=1)
     np.save(path, sorted_rows, allow_pickle=False)
     return RowFile(str(path), len(sorted_rows))
 
@@ -99,8 +100,3 @@ def _rows_between(files: Sequence[RowFile], low: int, high: int) -> np.ndarray:
         del rows, lines  # unmapped: only the copies stay
     return np.concatenate(parts) if parts else np.zeros((0, 3), dtype=np.int64)
 
-
-def _as_rows(table: pa.Table) -> np.ndarray:
-    return np.stack([table[name].to_numpy() for name in INDEX_SCHEMA.names], axis=1) if table.num_rows else np.zeros(
-        (0, 3), dtype=np.int64
-    )

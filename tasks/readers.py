@@ -254,10 +254,7 @@ def read_whole_text(text: str, builder: DocumentBuilder) -> None:
         read_text(lines_of_text(text, limit), builder)  # rare: quarantine records among the lines
         return
     repair = builder.settings.repair_mojibake
-    if text.isascii():  # every line ASCII: clean_line only changes a line with a control character
-        cleaned = [line if line.isprintable() else clean_line(line, repair) for line in lines]
-    else:
-        cleaned = [clean_line(line, repair) for line in lines]
+    cleaned = [clean_line(line, repair) for line in lines]
     builder.lines.extend(map(RawLine, range(1, len(lines) + 1), cleaned))
     builder.n_raw_lines = len(lines)
 
