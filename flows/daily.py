@@ -40,7 +40,7 @@ from tasks.dedup import HISTORY_DATASET, DedupResult, find_duplicates, later_dat
 from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import find_input
 from tasks.learned_rows import RowFile, learn_from_row_files
-from tasks.parallel import map_chunk_list, start_workers_early
+from tasks.parallel import map_chunk_list, start_workers_early, worker_pool
 from tasks.partition import (
     CHUNK_DATASETS,
     Chunk,
@@ -276,7 +276,7 @@ def process_partition(
     start_workers_early(settings.parallel, settings.clean)
     state_dir = data_dir / "state"
     try:
-        with staged_partition(data_dir, date) as staging:
+        with worker_pool(settings.parallel), staged_partition(data_dir, date) as staging:
             spill_dir = staging / SPILL_FOLDER
             with timer("plan"):
                 plan = plan_task(input_path, date, state_dir, settings, staging, quote(date_order))

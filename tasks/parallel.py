@@ -5,9 +5,10 @@ out; processes can. Chunks (of files, tasks/partition.py) go out and their resul
 same order, so the output does not depend on the number of workers.
 
 Workers come from a "forkserver": forking the flow's own process, which runs Prefect's threads, could
-copy a lock some thread holds and hang the child. Small batches stay in the calling process, where
-starting workers would cost more than it saves. With `parallel.dask_address` set, the chunks go to that
-Dask cluster instead (tasks/dask_cluster.py), every chunk, however few.
+copy a lock some thread holds and hang the child. A run keeps one pool of workers for all its steps
+(`worker_pool`); outside one, each call starts and stops its own. Small batches stay in the calling
+process, where starting workers would cost more than it saves. With `parallel.dask_address` set, the
+chunks go to that Dask cluster instead (tasks/dask_cluster.py), every chunk, however few.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.forkserver
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from tasks.config import CleanSettings, ParallelSettings
@@ -28,6 +31,9 @@ Result = TypeVar("Result")
 # Imported once by the fork server, so each worker starts with the stages and the language model loaded.
 _PRELOAD = ["tasks.worker_preload"]
 PRELOAD_CLEAN_SETTINGS = "NEWSETL_PRELOAD_CLEAN_SETTINGS"
+# The pool of the run in progress (a context variable: a backfill runs several dates at once, each in a
+# thread of its own with its own pool).
+_run_pool: ContextVar[ProcessPoolExecutor | None] = ContextVar("newsetl_run_pool", default=None)
 
 
 def worker_count(settings: ParallelSettings) -> int:
@@ -53,6 +59,23 @@ def start_workers_early(settings: ParallelSettings, clean: CleanSettings | None 
         multiprocessing.forkserver.ensure_running()
 
 
+@contextmanager
+def worker_pool(settings: ParallelSettings) -> Iterator[None]:
+    """Every map_chunk_list inside runs on the same worker processes. A pool per call forks its workers,
+    and they warm up again, at every step of a run (plan, recount, clean, dedup's pair counts, finish):
+    the workers of a step then start while those of the last one are still stopping."""
+    if worker_count(settings) <= 1 or settings.dask_address:
+        yield
+        return
+    pool = ProcessPoolExecutor(max_workers=worker_count(settings), mp_context=_worker_context())
+    token = _run_pool.set(pool)
+    try:
+        yield
+    finally:
+        _run_pool.reset(token)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def chunked(items: Sequence[Item], size: int) -> list[Sequence[Item]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
@@ -73,6 +96,13 @@ def map_chunk_list(
     if workers <= 1:
         return [result for chunk in chunks for result in function(chunk)]
     start_order = range(len(chunks)) if costs is None else sorted(range(len(chunks)), key=lambda i: -costs[i])
+    run_pool = _run_pool.get()
+    if run_pool is not None:
+        return _mapped(run_pool, function, chunks, start_order)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
-        futures = {i: pool.submit(function, chunks[i]) for i in start_order}
-        return [result for i in range(len(chunks)) for result in futures[i].result()]
+        return _mapped(pool, function, chunks, start_order)
+
+
+def _mapped(pool: ProcessPoolExecutor, function, chunks: list, start_order: Sequence[int]) -> list:
+    futures = {i: pool.submit(function, chunks[i]) for i in start_order}
+    return [result for i in range(len(chunks)) for result in futures[i].result()]

@@ -1,3 +1,4 @@
+import os
 import time
 from functools import partial
 from types import SimpleNamespace
@@ -8,7 +9,7 @@ import pytest
 from tasks.boilerplate_learned import batch_line_index, batch_line_rows, line_index_table
 from tasks.config import ParallelSettings, Settings
 from tasks.ingest import chunks_by_size, ingest
-from tasks.parallel import chunked, map_chunk_list
+from tasks.parallel import chunked, map_chunk_list, worker_pool
 from tasks.dedup import find_duplicates, load_history
 from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.per_article import clean_chunk, identify_chunk, segment_chunk
@@ -153,3 +154,28 @@ def test_candidate_pairs_compared_on_workers_give_the_same_counts(tmp_path, monk
     expected = [len(np.intersect1d(sets.of(a), sets.of(b))) for a, b in pairs.tolist()]
     assert on_workers.tolist() == expected and max(expected) > 0
     assert minhash.pair_shared_counts(sets, pairs).tolist() == expected
+
+
+def _process_id(chunk: list) -> list[int]:
+    return [os.getpid() for _ in chunk]
+
+
+def test_a_run_keeps_its_workers_for_every_step():
+    with worker_pool(TWO_WORKERS):
+        first = set(map_chunk_list(_process_id, chunked(range(6), 1), TWO_WORKERS))
+        second = set(map_chunk_list(_process_id, chunked(range(6), 1), TWO_WORKERS))
+    assert os.getpid() not in first and first == second
+    # Outside a run's pool, each call starts workers of its own.
+    third = set(map_chunk_list(_process_id, chunked(range(6), 1), TWO_WORKERS))
+    assert os.getpid() not in third and not third & first
+
+
+def test_a_failing_chunk_fails_the_call_and_the_run_pool_stops():
+    with pytest.raises(ZeroDivisionError):
+        with worker_pool(TWO_WORKERS):
+            map_chunk_list(_inverse, [[1], [0], [2]], TWO_WORKERS)
+    assert map_chunk_list(_inverse, [[1], [4]], TWO_WORKERS) == [1.0, 0.25]
+
+
+def _inverse(chunk: list[int]) -> list[float]:
+    return [1 / value for value in chunk]
