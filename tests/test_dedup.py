@@ -482,7 +482,7 @@ def test_dedup_gives_the_same_result_with_and_without_the_estimate_prefilter(mon
         article("ukraine", UKRAINE, "g.txt"),
     ]
     with_prefilter = run(articles)
-    monkeypatch.setattr(dedup_module, "_ESTIMATE_MARGIN", 1.0)  # estimate + 1 >= any threshold: verify all
+    monkeypatch.setattr(dedup_module, "_ESTIMATE_SIGMAS", 100.0)  # a bound >= 1 for any pair: verify all
     assert run(articles) == with_prefilter
     # ukraine lies inside page1, the story inside both pages, the teaser and the update are copies of full.
     assert {d.article_id for d in with_prefilter[1]} == {"story", "teaser", "update", "ukraine"}
@@ -503,3 +503,17 @@ def test_with_a_history_window_only_the_dates_within_it_are_compared_and_named_f
     # Re-run, d3 drops its copy for d1's; d4, three days after d1, keeps its own (d3 kept none).
     assert run_date(state, d3, [article("m3", MIGRANTS)], window) == ([], [("m3", "m1", d1, "exact")])
     assert run_date(state, d4, [article("m4", MIGRANTS)], window) == (["m4"], [])
+
+
+def test_the_jaccard_upper_bound_holds_for_every_similarity_within_six_standard_deviations():
+    # Signatures of two sets with Jaccard J agree on each of num_perm values with chance J + (1 - J) c; the
+    # bound from the estimate must reach J in (practically) every draw, or a real copy would go unverified.
+    rng = np.random.default_rng(7)
+    num_perm, c = 256, minhash._VALUE_COLLISION
+    for true_jaccard in np.linspace(0.0, 1.0, 41):
+        agree = rng.binomial(num_perm, true_jaccard + (1 - true_jaccard) * c, size=200_000) / num_perm
+        estimate = np.clip((agree - c) / (1 - c), 0.0, 1.0)
+        assert (minhash.jaccard_upper_bound(estimate, num_perm, 6.0) >= true_jaccard).all(), true_jaccard
+    # Tighter than the old flat margin of 0.2 where unrelated pairs lie, and never below the estimate.
+    low = minhash.jaccard_upper_bound(np.array([0.0, 0.05, 0.1]), num_perm, 6.0)
+    assert (low < np.array([0.2, 0.25, 0.3])).all() and (low > [0.0, 0.05, 0.1]).all()
