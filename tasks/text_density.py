@@ -16,11 +16,10 @@ article whose text matches none of the lists well (Japanese, Czech, ...) is judg
 
 from __future__ import annotations
 
-import operator
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain
 from pathlib import Path
 
 from tasks.config import TextDensitySettings
@@ -65,8 +64,6 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(lowered))
 
 
-# Kept for recurring lines as _function_word_counts are; a frozenset keeps its hash, so the key is cheap.
-@lru_cache(maxsize=1 << 14)
 def stopword_density(text: str, stopwords: frozenset[str]) -> float:
     """Share of the line's words that are function words; numbers ("6.6", "88,000") are not words.
 
@@ -83,17 +80,17 @@ def choose_stopwords(texts: list[str], settings: TextDensitySettings) -> tuple[s
     (None, empty set) when even the best list covers less than `min_language_density` of the words: the
     article is in another language, and lines are judged by length alone.
     """
+    # Each word is looked up once, in one table of all the lists, and counted by the set of languages
+    # that have it: a handful of counters, instead of a counter per distinct word looked up per language.
     languages = tuple(settings.languages)
-    n_tokens, in_lists = 0, [0] * len(languages)
-    for text in texts:
-        line_tokens, line_in_lists = _function_word_counts(text, languages)
-        n_tokens += line_tokens
-        in_lists = list(map(operator.add, in_lists, line_in_lists))
+    lists_having = _lists_having(languages)
+    counts = Counter(map(lists_having.get, chain.from_iterable(map(words, texts))))
+    n_tokens = sum(counts.values())
     if not n_tokens:
         return None, frozenset()
     best_language, best_share = None, 0.0
-    for language, count in zip(languages, in_lists):
-        share = count / n_tokens
+    for bit, language in enumerate(languages):
+        share = sum(count for having, count in counts.items() if having is not None and having >> bit & 1) / n_tokens
         if share > best_share:
             best_language, best_share = language, share
     if best_language is None or best_share < settings.min_language_density:
@@ -101,32 +98,14 @@ def choose_stopwords(texts: list[str], settings: TextDensitySettings) -> tuple[s
     return best_language, load_stopwords(best_language)
 
 
-# Lines recur across a day's articles (furniture, wire copy: the 10 MB bench corpus has 30,476 non-blank
-# lines, 9,297 distinct), so each line's counts are kept, as words are.
-@lru_cache(maxsize=1 << 14)
-def _function_word_counts(text: str, languages: tuple[str, ...]) -> tuple[int, tuple[int, ...]]:
-    """The line's tokens, and for each language how many of them its list holds.
-
-    Each word is looked up once, in one table of all the lists, and counted by the set of languages
-    that have it: a handful of counts, instead of one lookup per language."""
-    tokens = words(text)
-    in_lists = [0] * len(languages)
-    for having, count in Counter(map(_lists_having(languages).get, tokens, repeat(()))).items():
-        for index in having:
-            in_lists[index] += count
-    return len(tokens), tuple(in_lists)
-
-
 @lru_cache(maxsize=None)
-def _lists_having(languages: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
-    """For each function word of the languages' lists, the positions in `languages` of those that have
-    it; one tuple object for each such set of languages, so that counting by it is quick."""
-    positions: dict[str, tuple[int, ...]] = {}
-    for index, language in enumerate(languages):
+def _lists_having(languages: tuple[str, ...]) -> dict[str, int]:
+    """For each function word of the languages' lists, a bit per language (in `languages` order) that has it."""
+    having: dict[str, int] = {}
+    for bit, language in enumerate(languages):
         for word in load_stopwords(language):
-            positions[word] = (*positions.get(word, ()), index)
-    shared: dict[tuple[int, ...], tuple[int, ...]] = {}
-    return {word: shared.setdefault(having, having) for word, having in positions.items()}
+            having[word] = having.get(word, 0) | 1 << bit
+    return having
 
 
 # Every match of _COPYRIGHT contains one of these (case folded); the regex is only run on lines that do,
