@@ -6,7 +6,16 @@ import pytest
 
 from tasks.config import CleanSettings, ConfigError
 from tasks import rules as rules_module
-from tasks.rules import LineRule, RuleSet, _first_characters, available_packs, load_pack, load_rules
+from tasks.rules import (
+    PACK_LOADER,
+    REMEMBERED_LINES,
+    LineRule,
+    RuleSet,
+    _first_characters,
+    available_packs,
+    load_pack,
+    load_rules,
+)
 
 KIND_PACKS = ["chrome", "media", "navigation", "social", "bylines"]
 OUTLET_PACKS = ["skynews", "bbc", "guardian", "reuters", "apnews", "cnn", "dailymail"]
@@ -184,3 +193,26 @@ def test_a_pattern_with_a_back_reference_is_matched_one_call_per_rule():
     ruleset = RuleSet([LineRule("user.a", "user", re.compile(r"(a)\1menu")), LineRule("user.b", "user", re.compile("x"))])
     assert ruleset.first_match("aamenu").name == "user.a"
     assert ruleset.first_match("x").name == "user.b"
+
+
+def test_the_packs_read_the_same_with_the_pack_loader_as_with_yaml_safe_load():
+    for path in sorted(Path(RULES_DIR).glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=PACK_LOADER) == yaml.safe_load(text), path.name
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(_RULE_TEXTS[:40] + ["", "An ordinary sentence of a story."]), min_size=1, max_size=60))
+def test_a_remembered_answer_is_the_answer_for_that_line(lines):
+    ruleset = _SHIPPED
+    ruleset.first_match.cache_clear()
+    for line in lines:  # repeats come from the cache after their first time
+        assert ruleset.first_match(line) is _first_rule_one_by_one(ruleset, line), line
+    assert ruleset.first_match.cache_info().currsize == len(set(lines))
+
+
+def test_the_remembered_answers_are_bounded():
+    ruleset = RuleSet([LineRule("user.a", "user", re.compile(r"line 1\b"))])
+    for number in range(REMEMBERED_LINES + 10):
+        ruleset.first_match(f"line {number}")
+    assert ruleset.first_match.cache_info().currsize == REMEMBERED_LINES
