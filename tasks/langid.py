@@ -187,7 +187,7 @@ def _load_model() -> _Model:
         replacement = NGram.normalize(chr(code_point))
         if replacement != chr(code_point):
             normalized[code_point] = ord(replacement)
-    is_upper = np.frombuffer(bytes(chr(c).isupper() for c in range(0x110000)), dtype=np.bool_)
+    is_upper = np.frombuffer(bytes(map(str.isupper, map(chr, range(0x110000)))), dtype=np.bool_)
 
     model = _Model(
         languages=languages,

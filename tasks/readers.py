@@ -255,7 +255,7 @@ def read_whole_text(text: str, builder: DocumentBuilder) -> None:
         return
     repair = builder.settings.repair_mojibake
     cleaned = [clean_line(line, repair) for line in lines]
-    builder.lines.extend(map(RawLine, range(1, len(lines) + 1), cleaned))
+    builder.lines.extend(map(RawLine._make, zip(range(1, len(lines) + 1), cleaned)))  # see RawLine
     builder.n_raw_lines = len(lines)
 
 

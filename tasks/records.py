@@ -10,10 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class RawLine:
+class RawLine(NamedTuple):
+    """A NamedTuple, not a frozen dataclass: a chunk makes one per raw line three times (reading, and
+    unpickling before each of the two later worker steps), and RawLine._make (tuple.__new__, in C) makes
+    them in about half the time: 38 against 67 ms for the 68,270 lines of the 20 MB bench corpus."""
+
     line_no: int  # 1-based line number in the raw file
     text: str  # decoded, newline-free, NFC-normalised; surrounding white space kept
 
@@ -93,7 +97,7 @@ def _unpickle_plain_document(
     n_raw_lines: int | None,
     removed: tuple[RemovedLine, ...],
 ) -> RawDocument:
-    lines = tuple(map(RawLine, line_nos, texts))
+    lines = tuple(map(RawLine._make, zip(line_nos, texts)))
     return RawDocument(source_file, encoding, lines, n_raw_lines, None, removed)
 
 

@@ -50,35 +50,34 @@ def _paragraph_language(article: CleanArticle, paragraph_index: int) -> str:
 
 
 def segment_article(article: CleanArticle) -> Segments:
+    # Rows are made by _make (tuple.__new__, in C) from a tuple: calling the class runs its Python
+    # __new__, a frame per row.
+    new_paragraph, new_sentence = ParagraphRow._make, SentenceRow._make
+    article_id = article.article_id
     paragraphs: list[ParagraphRow] = []
     sentences: list[SentenceRow] = []
     paragraph_start = 0
     for paragraph_index, paragraph in enumerate(article.paragraphs):
-        paragraph_end = paragraph_start + len(paragraph.text)
+        text = paragraph.text
+        paragraph_end = paragraph_start + len(text)
         language = _paragraph_language(article, paragraph_index)
         paragraphs.append(
-            ParagraphRow(
-                article.article_id,
-                paragraph_index,
-                paragraph.kind,
-                language,
-                paragraph.text,
-                paragraph_start,
-                paragraph_end,
-                paragraph.line_no,
-                paragraph.last_line_no,
-            )
-        )
-        for start, end in split_sentences(paragraph.text, language):
-            sentences.append(
-                SentenceRow(
-                    article.article_id,
+            new_paragraph(
+                (
+                    article_id,
                     paragraph_index,
-                    len(sentences),
-                    paragraph.text[start:end],
-                    paragraph_start + start,
-                    paragraph_start + end,
+                    paragraph.kind,
+                    language,
+                    text,
+                    paragraph_start,
+                    paragraph_end,
+                    paragraph.line_no,
+                    paragraph.last_line_no,
                 )
             )
+        )
+        for start, end in split_sentences(text, language):
+            row = (article_id, paragraph_index, len(sentences), text[start:end], paragraph_start + start, paragraph_start + end)
+            sentences.append(new_sentence(row))
         paragraph_start = paragraph_end + 1  # the newline between paragraphs
     return Segments(paragraphs, sentences)

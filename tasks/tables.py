@@ -33,9 +33,12 @@ def records_table(dataset: str, records: list) -> pa.Table:
     return pa.table({name: [getattr(record, name) for record in records] for name in schema.names}, schema=schema)
 
 
-def article_row(article: CleanArticle, segments: Segments, n_words: int, metadata: ArticleMetadata | None = None) -> dict:
-    """`n_words`: of the article's text (word_counts counts many articles at once)."""
-    text = article.text
+def article_row(
+    article: CleanArticle, segments: Segments, n_words: int, metadata: ArticleMetadata | None = None, text: str | None = None
+) -> dict:
+    """`n_words`: of the article's text (word_counts counts many articles at once). `text`: article.text,
+    when the caller has it already (it is a join of every paragraph)."""
+    text = article.text if text is None else text
     metadata = metadata or ArticleMetadata(encoding="utf-8")
     return {
         "article_id": article.article_id,
@@ -77,8 +80,11 @@ def partition_tables(
     `route_other_languages`: articles not in an allowed language go to articles_other_languages.
     """
     metadata = metadata or {}
-    n_words = word_counts([article.text for article in articles])
-    article_rows = [article_row(a, s, n, metadata.get(a.article_id)) for a, s, n in zip(articles, segments, n_words)]
+    texts = [article.text for article in articles]
+    article_rows = [
+        article_row(article, segment, n_words, metadata.get(article.article_id), text)
+        for article, segment, n_words, text in zip(articles, segments, word_counts(texts), texts)
+    ]
     routed = [route_other_languages and not row["language_allowed"] for row in article_rows]
     removed_in_order = sorted(removed, key=lambda line: (line.source_file, line.line_no))
     return {

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tasks.sentences import split_sentences
 
@@ -452,3 +454,10 @@ def test_golden_rules_meet_the_acceptance_criteria(file_name, minimum_rate):
     assert cases, f"{GOLDEN_DIR / file_name} is missing or empty"
     passed = sum(ours == gold for gold, ours in map(gold_and_ours, cases))
     assert passed / len(cases) >= minimum_rate
+
+
+@given(st.text(alphabet=st.sampled_from("ab .(《「『（【[)]x\u00e9\u4e00"), max_size=40), st.integers(0, 45), st.integers(0, 45))
+def test_the_bracket_scan_finds_what_the_bracket_class_finds(text, start, end):
+    from tasks.sentences import _ANY_OPENING_BRACKET, _opens_a_bracket
+
+    assert _opens_a_bracket(text, start, end) == (_ANY_OPENING_BRACKET.search(text, start, end) is not None)
