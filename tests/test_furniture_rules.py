@@ -77,6 +77,27 @@ def clean(text: str):
         ("ap.org", "apnews.ap_chrome"),
         ("Ja, ich bin mit der Datenschutzerklärung und der Erstellung eines Nutzerkontos einverstanden.*", "chrome.form_field"),
         ("Diese gelben Eier sollten Sie unbedingt in Ruhe lassen – sie bringen Ihnen Glück lesen", "navigation.teaser_read_link"),
+        # Chrome, share, comment and subscription words in more languages (issue 3).
+        ("Schliessen", "chrome.interface_word_more_languages"),
+        ("Zaloguj się", "chrome.interface_word_more_languages"),
+        ("Článek", "chrome.content_type_label"),
+        ("mit Video", "chrome.content_type_label"),
+        ("FAZ+", "chrome.content_type_label"),
+        ("Následuje obsah vložený z jiného webu. Zde jej můžete přeskočit.", "chrome.embed_skip_link"),
+        ("Link kopieren Link kopieren", "social.share_row_more_languages"),
+        ("Per E-Mail teilen E-Mail", "social.share_row_more_languages"),
+        ("Enviar por email", "social.share_row_more_languages"),
+        ("Facebook X LinkedIn Tumblr Pinterest WhatsApp Telegram Share via Email Print", "social.share_row_more_languages"),
+        ("Klicken, um die Teilen-Funktion zu öffnen. Teilen Zu den Kommentaren springen.", "social.comments_jump_link"),
+        ("Abo abschliessen Login", "social.subscribe_button_more_languages"),
+        ("Publiziert: 01.07.2023, 11:16", "bylines.timestamp_labelled_more_languages"),
+        ("včera 14:40", "bylines.relative_day_time"),
+        ("Von dpa 30.04.2024, 18:58", "bylines.name_and_date"),
+        ("Tobias Mühlbauer 24.04.2024, 19:35 Uhr", "bylines.name_and_date"),
+        ("Redacción: ANTONIO LOBATO", "bylines.byline_label_more_languages"),
+        ("Un centro de migrantes en Albania. Foto: Florion Goga (REUTERS) | Vídeo: EPV", "media.caption_credit_after_bar"),
+        ("Catherine Connolly will succeed Michael D. Higgins. | Niall Carson/PA Images via Getty Images", "media.caption_credit_after_bar"),
+        ("Ein Polizeiauto vor dem Gericht (Symbolfoto: picture alliance/dpa | Jens Büttner)", "media.caption_credit_in_brackets"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
@@ -106,6 +127,10 @@ def test_a_video_label_makes_the_next_short_line_a_caption_and_the_story_stays()
         "3,803",
         "Medicare covers most of the costs for Americans over 65.",
         "* Figures for 2023 are estimates.",
+        "Publiziert wurde die Studie am 3. Mai 2024 in der Zeitschrift Nature, sagte die Forscherin.",
+        "Teilen Sie uns Ihre Meinung mit, schreibt die Redaktion am Ende des Aufrufs an die Leser.",
+        "Die Wahl ist am 24.04.2024, 19:35 Uhr beendet worden, teilte der Wahlleiter mit.",
+        "Analyse des Wahlergebnisses zeigt einen klaren Trend zu den kleineren Parteien im Osten.",
     ],
 )
 def test_story_lines_that_look_a_little_like_furniture_stay(line):
