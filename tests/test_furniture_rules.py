@@ -241,3 +241,22 @@ def test_label_value_facts_are_not_a_run_of_links_but_headlines_are():
     kept, removed = clean("\n".join(BODY[:2] + facts + BODY[2:] + ["Related stories"] + links))
     assert kept == BODY[:2] + facts + BODY[2:]
     assert {removed[link] for link in links} == {"structure.link_run"}
+
+
+@pytest.mark.parametrize("name", ["Ryan Devereaux", "Miguel A. Herguedas", "Marlene Lundberg Holm", "Ursula von der Leyen"])
+def test_a_name_alone_above_the_story_is_its_byline(name):
+    headline = "Storm closes schools across the north"
+    kept, removed = clean("\n".join([headline, name, STORY, END]))
+    assert removed == {name: "structure.author_name_at_top"}
+    assert kept == [headline, STORY, END]
+
+
+@pytest.mark.parametrize("line", ["The All Blacks", "WORLD OF WARCRAFT", "Jane Smith said so.", "Tuesday, 1 March 2005"])
+def test_a_title_in_capitals_or_a_sentence_above_the_story_is_not_a_name(line):
+    kept, removed = clean("\n".join([line, STORY, END]))
+    assert line not in removed or removed[line] != "structure.author_name_at_top"
+
+
+def test_a_name_alone_below_the_story_start_stays():
+    kept, removed = clean("\n".join([STORY, END, "Jane Smith", STORY.replace("Monday", "Tuesday")]))
+    assert "Jane Smith" in kept
