@@ -12,6 +12,8 @@ removed with a rule, and remove more lines:
 - structure.byline_after_marker: the short line after a lone "By" / "Von" is the author's name;
 - structure.author_name_at_top: a line that is only a person's name ("Ryan Devereaux", "Miguel A.
   Herguedas") among the first lines, above the story's first paragraphs, is the byline without its "By";
+- structure.dateline_at_top: there, a place's name alone with a full stop ("Chemnitz.", "Frankfurt/Main.")
+  is the story's dateline, printed on its own line;
 - structure.repeated_line: a line that recurs several times in one article;
 - structure.title_repeat: the headline printed again in the page's text ("Storm closes schools" under the
   title "Storm closes schools - Daily News"), already in the article's title;
@@ -40,6 +42,7 @@ TITLE_REPEAT_RULE = "structure.title_repeat"
 TITLE_REPEAT_KIND = "title_repeat"
 BYLINE_NAME_MAX_WORDS = 8
 AUTHOR_NAME_AT_TOP_RULE = "structure.author_name_at_top"
+DATELINE_AT_TOP_RULE = "structure.dateline_at_top"
 # How many of an article's first lines an author's name may stand in (headline, standfirst, kicker above it).
 AUTHOR_NAME_MAX_POSITION = 4
 # Lower-case words inside a name ("Ursula von der Leyen"), and first words that make a capitalised line a
@@ -122,12 +125,26 @@ def looks_like_person_name(text: str) -> bool:
 
 
 def remove_author_names_at_top(verdicts: list[LineVerdict], story_start: int) -> None:
-    """"Ryan Devereaux" between the headline and the story: a byline without its "By". Only among the first
-    AUTHOR_NAME_MAX_POSITION lines and above where the story's paragraphs begin (`story_start`, see
-    tasks/main_text.first_paragraph_pair): further down, a name alone is a sub-heading or a list's entry."""
+    """"Ryan Devereaux" between the headline and the story: a byline without its "By"; "Chemnitz.": the
+    dateline. Only among the first AUTHOR_NAME_MAX_POSITION lines and above where the story's paragraphs
+    begin (`story_start`, see tasks/main_text.first_paragraph_pair): further down, a name alone is a
+    sub-heading or a list's entry."""
     for verdict in verdicts[: min(story_start, AUTHOR_NAME_MAX_POSITION)]:
-        if verdict.kept and looks_like_person_name(verdict.text):
+        if not verdict.kept:
+            continue
+        if looks_like_person_name(verdict.text):
             verdict.remove(AUTHOR_NAME_AT_TOP_RULE, "byline")
+        elif looks_like_dateline(verdict.text):
+            verdict.remove(DATELINE_AT_TOP_RULE, "dateline")
+
+
+def looks_like_dateline(text: str) -> bool:
+    """A place's name and a full stop, nothing else: "Chemnitz.", "Frankfurt/Main.", "Bad Homburg.". (Low
+    down in a story such a line is the end of a sentence broken over lines, or a team sheet's last name.)"""
+    if not text.endswith(".") or text.endswith(".."):
+        return False
+    words = text[:-1].replace("/", " ").split()
+    return 1 <= len(words) <= 2 and all(word.isalpha() and word[0].isupper() and word[1:].islower() for word in words)
 
 
 def remove_repeated_lines(verdicts: list[LineVerdict], min_repeats: int) -> None:

@@ -260,3 +260,11 @@ def test_a_title_in_capitals_or_a_sentence_above_the_story_is_not_a_name(line):
 def test_a_name_alone_below_the_story_start_stays():
     kept, removed = clean("\n".join([STORY, END, "Jane Smith", STORY.replace("Monday", "Tuesday")]))
     assert "Jane Smith" in kept
+
+
+@pytest.mark.parametrize("dateline", ["Chemnitz.", "Frankfurt/Main.", "Bad Homburg."])
+def test_a_place_alone_with_a_full_stop_above_the_story_is_its_dateline(dateline):
+    headline = "Storm closes schools across the north"
+    kept, removed = clean("\n".join([headline, dateline, STORY, END]))
+    assert removed == {dateline: "structure.dateline_at_top"}
+    assert kept == [headline, STORY, END]
