@@ -98,6 +98,11 @@ def clean(text: str):
         ("Un centro de migrantes en Albania. Foto: Florion Goga (REUTERS) | Vídeo: EPV", "media.caption_credit_after_bar"),
         ("Catherine Connolly will succeed Michael D. Higgins. | Niall Carson/PA Images via Getty Images", "media.caption_credit_after_bar"),
         ("Ein Polizeiauto vor dem Gericht (Symbolfoto: picture alliance/dpa | Jens Büttner)", "media.caption_credit_in_brackets"),
+        ("Comment speech bubble icon", "chrome.icon_label"),
+        ("Ljuduppspelningen är AI-genererad. Felaktigheter kan förekomma.", "chrome.ai_notice"),
+        ("Danke, dass Sie ZEIT ONLINE nutzen.", "chrome.thanks_for_reading"),
+        ("Externer Inhalt Datenschutzerklärung", "chrome.external_content_label"),
+        ("Fotostrecke ansehen", "media.gallery_open_link"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
