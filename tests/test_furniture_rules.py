@@ -103,6 +103,7 @@ def clean(text: str):
         ("Danke, dass Sie ZEIT ONLINE nutzen.", "chrome.thanks_for_reading"),
         ("Externer Inhalt Datenschutzerklärung", "chrome.external_content_label"),
         ("Fotostrecke ansehen", "media.gallery_open_link"),
+        ("Přečtěte si také: Vláda podá demisi", "navigation.read_more_more_languages"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
