@@ -127,10 +127,10 @@ def classify_lines(
     if settings.structure.repeated_line_min:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
     stopwords = _assign_density_classes(lines, settings)
-    story_start = main_text.first_paragraph_pair(lines)
     if title is not None and settings.structure.title_repeat_min_words:
+        story_start = main_text.first_paragraph_pair(lines)
         structure.remove_title_repeats(lines, title, settings.structure, story_start)
-    structure.remove_author_names_at_top(lines, story_start)
+    structure.remove_author_names_at_top(lines, lambda: main_text.first_paragraph_pair(lines))
     # A full web page gets the page passes; an extracted article body is only trimmed: what looks like a
     # menu on a page is more often a list of the story's own in a body.
     page = main_text.looks_like_page(lines, settings.main_text)

@@ -25,6 +25,7 @@ removed with a rule, and remove more lines:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tasks.boilerplate_learned import normalise_line
@@ -124,18 +125,26 @@ def looks_like_person_name(text: str) -> bool:
     return capitalised >= 2
 
 
-def remove_author_names_at_top(verdicts: list[LineVerdict], story_start: int) -> None:
+def remove_author_names_at_top(verdicts: list[LineVerdict], find_story_start: Callable[[], int]) -> None:
     """"Ryan Devereaux" between the headline and the story: a byline without its "By"; "Chemnitz.": the
     dateline. Only among the first AUTHOR_NAME_MAX_POSITION lines and above where the story's paragraphs
-    begin (`story_start`, see tasks/main_text.first_paragraph_pair): further down, a name alone is a
+    begin (`find_story_start`, see tasks/main_text.first_paragraph_pair; called only when a line looks like
+    a name or a dateline, as it reads every line of the article): further down, a name alone is a
     sub-heading or a list's entry."""
-    for verdict in verdicts[: min(story_start, AUTHOR_NAME_MAX_POSITION)]:
+    found = []
+    for index, verdict in enumerate(verdicts[:AUTHOR_NAME_MAX_POSITION]):
         if not verdict.kept:
             continue
         if looks_like_person_name(verdict.text):
-            verdict.remove(AUTHOR_NAME_AT_TOP_RULE, "byline")
+            found.append((index, AUTHOR_NAME_AT_TOP_RULE, "byline"))
         elif looks_like_dateline(verdict.text):
-            verdict.remove(DATELINE_AT_TOP_RULE, "dateline")
+            found.append((index, DATELINE_AT_TOP_RULE, "dateline"))
+    if not found:
+        return
+    story_start = find_story_start()
+    for index, rule, kind in found:
+        if index < story_start:
+            verdicts[index].remove(rule, kind)
 
 
 def looks_like_dateline(text: str) -> bool:
