@@ -130,6 +130,7 @@ def classify_lines(
     if title is not None and settings.structure.title_repeat_min_words:
         story_start = main_text.first_paragraph_pair(lines)
         structure.remove_title_repeats(lines, title, settings.structure, story_start)
+    structure.remove_author_names_at_top(lines, lambda: main_text.first_paragraph_pair(lines))
     # A full web page gets the page passes; an extracted article body is only trimmed: what looks like a
     # menu on a page is more often a list of the story's own in a body.
     page = main_text.looks_like_page(lines, settings.main_text)

@@ -10,6 +10,10 @@ removed with a rule, and remove more lines:
 - structure.caption_after_credit: a short line without a full stop right after a picture credit
   ("Getty Images" / "Nato was founded in Washington DC in 1949") is that picture's caption;
 - structure.byline_after_marker: the short line after a lone "By" / "Von" is the author's name;
+- structure.author_name_at_top: a line that is only a person's name ("Ryan Devereaux", "Miguel A.
+  Herguedas") among the first lines, above the story's first paragraphs, is the byline without its "By";
+- structure.dateline_at_top: there, a place's name alone with a full stop ("Chemnitz.", "Frankfurt/Main.")
+  is the story's dateline, printed on its own line;
 - structure.repeated_line: a line that recurs several times in one article;
 - structure.title_repeat: the headline printed again in the page's text ("Storm closes schools" under the
   title "Storm closes schools - Daily News"), already in the article's title;
@@ -21,6 +25,7 @@ removed with a rule, and remove more lines:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tasks.boilerplate_learned import normalise_line
@@ -37,6 +42,14 @@ BYLINE_AFTER_MARKER_RULE = "structure.byline_after_marker"
 TITLE_REPEAT_RULE = "structure.title_repeat"
 TITLE_REPEAT_KIND = "title_repeat"
 BYLINE_NAME_MAX_WORDS = 8
+AUTHOR_NAME_AT_TOP_RULE = "structure.author_name_at_top"
+DATELINE_AT_TOP_RULE = "structure.dateline_at_top"
+# How many of an article's first lines an author's name may stand in (headline, standfirst, kicker above it).
+AUTHOR_NAME_MAX_POSITION = 4
+# Lower-case words inside a name ("Ursula von der Leyen"), and first words that make a capitalised line a
+# title rather than a name ("The All Blacks", "Die Grünen").
+_NAME_PARTICLES = frozenset("von van der den de da del della di du dos das la le y".split())
+_LEADING_ARTICLES = frozenset("the a an der die das ein eine le la les un une el los las il lo gli het een".split())
 # Kinds of the rules for page chrome (tasks/rules/chrome.yaml) that a list of links goes on around.
 _RUN_FURNITURE_KINDS = ("chrome", "legal", "consent", "advert")
 # Kinds of removed lines that head a list of links or belong to one ("More from Politics").
@@ -89,6 +102,58 @@ def remove_byline_names(verdicts: list[LineVerdict], max_words: int) -> None:
     for previous, verdict in zip(verdicts, verdicts[1:]):
         if previous.kind == "byline_marker" and verdict.kept and is_short_unpunctuated(verdict.text, max_words):
             verdict.remove(BYLINE_AFTER_MARKER_RULE, "byline")
+
+
+def looks_like_person_name(text: str) -> bool:
+    """Two to four words, each capitalised and otherwise lower case ("Mühlbauer", "Jean-Luc") or an
+    initial ("A."), with name particles between: a person's name and nothing else. Capitals throughout
+    ("WORLD OF WARCRAFT"), digits and end marks are not a name."""
+    words = text.split()
+    if not 2 <= len(words) <= 4 or words[0].lower() in _LEADING_ARTICLES:
+        return False
+    capitalised = 0
+    for word in words:
+        if word in _NAME_PARTICLES:
+            continue
+        if len(word) == 2 and word[0].isupper() and word[1] == ".":
+            capitalised += 1  # an initial
+            continue
+        parts = word.replace("’", "'").replace("'", "-").split("-")
+        if not all(part.isalpha() and part[0].isupper() and (len(part) == 1 or part[1:].islower()) for part in parts):
+            return False
+        capitalised += 1
+    return capitalised >= 2
+
+
+def remove_author_names_at_top(verdicts: list[LineVerdict], find_story_start: Callable[[], int]) -> None:
+    """"Ryan Devereaux" between the headline and the story: a byline without its "By"; "Chemnitz.": the
+    dateline. Only among the first AUTHOR_NAME_MAX_POSITION lines and above where the story's paragraphs
+    begin (`find_story_start`, see tasks/main_text.first_paragraph_pair; called only when a line looks like
+    a name or a dateline, as it reads every line of the article): further down, a name alone is a
+    sub-heading or a list's entry."""
+    found = []
+    for index, verdict in enumerate(verdicts[:AUTHOR_NAME_MAX_POSITION]):
+        if not verdict.kept:
+            continue
+        if looks_like_person_name(verdict.text):
+            found.append((index, AUTHOR_NAME_AT_TOP_RULE, "byline"))
+        elif looks_like_dateline(verdict.text):
+            found.append((index, DATELINE_AT_TOP_RULE, "dateline"))
+    if not found:
+        return
+    story_start = find_story_start()
+    for index, rule, kind in found:
+        if index < story_start:
+            verdicts[index].remove(rule, kind)
+
+
+def looks_like_dateline(text: str) -> bool:
+    """A place's name and a full stop, nothing else: "Chemnitz.", "Frankfurt/Main.", "Bad Homburg.". (Low
+    down in a story such a line is the end of a sentence broken over lines, or a team sheet's last name.)"""
+    if not text.endswith(".") or text.endswith(".."):
+        return False
+    words = text[:-1].replace("/", " ").split()
+    return 1 <= len(words) <= 2 and all(word.isalpha() and word[0].isupper() and word[1:].islower() for word in words)
 
 
 def remove_repeated_lines(verdicts: list[LineVerdict], min_repeats: int) -> None:

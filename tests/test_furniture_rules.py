@@ -77,6 +77,33 @@ def clean(text: str):
         ("ap.org", "apnews.ap_chrome"),
         ("Ja, ich bin mit der Datenschutzerklärung und der Erstellung eines Nutzerkontos einverstanden.*", "chrome.form_field"),
         ("Diese gelben Eier sollten Sie unbedingt in Ruhe lassen – sie bringen Ihnen Glück lesen", "navigation.teaser_read_link"),
+        # Chrome, share, comment and subscription words in more languages (issue 3).
+        ("Schliessen", "chrome.interface_word_more_languages"),
+        ("Zaloguj się", "chrome.interface_word_more_languages"),
+        ("Článek", "chrome.content_type_label"),
+        ("mit Video", "chrome.content_type_label"),
+        ("FAZ+", "chrome.content_type_label"),
+        ("Následuje obsah vložený z jiného webu. Zde jej můžete přeskočit.", "chrome.embed_skip_link"),
+        ("Link kopieren Link kopieren", "social.share_row_more_languages"),
+        ("Per E-Mail teilen E-Mail", "social.share_row_more_languages"),
+        ("Enviar por email", "social.share_row_more_languages"),
+        ("Facebook X LinkedIn Tumblr Pinterest WhatsApp Telegram Share via Email Print", "social.share_row_more_languages"),
+        ("Klicken, um die Teilen-Funktion zu öffnen. Teilen Zu den Kommentaren springen.", "social.comments_jump_link"),
+        ("Abo abschliessen Login", "social.subscribe_button_more_languages"),
+        ("Publiziert: 01.07.2023, 11:16", "bylines.timestamp_labelled_more_languages"),
+        ("včera 14:40", "bylines.relative_day_time"),
+        ("Von dpa 30.04.2024, 18:58", "bylines.name_and_date"),
+        ("Tobias Mühlbauer 24.04.2024, 19:35 Uhr", "bylines.name_and_date"),
+        ("Redacción: ANTONIO LOBATO", "bylines.byline_label_more_languages"),
+        ("Un centro de migrantes en Albania. Foto: Florion Goga (REUTERS) | Vídeo: EPV", "media.caption_credit_after_bar"),
+        ("Catherine Connolly will succeed Michael D. Higgins. | Niall Carson/PA Images via Getty Images", "media.caption_credit_after_bar"),
+        ("Ein Polizeiauto vor dem Gericht (Symbolfoto: picture alliance/dpa | Jens Büttner)", "media.caption_credit_in_brackets"),
+        ("Comment speech bubble icon", "chrome.icon_label"),
+        ("Ljuduppspelningen är AI-genererad. Felaktigheter kan förekomma.", "chrome.ai_notice"),
+        ("Danke, dass Sie ZEIT ONLINE nutzen.", "chrome.thanks_for_reading"),
+        ("Externer Inhalt Datenschutzerklärung", "chrome.external_content_label"),
+        ("Fotostrecke ansehen", "media.gallery_open_link"),
+        ("Přečtěte si také: Vláda podá demisi", "navigation.read_more_more_languages"),
     ],
 )
 def test_a_furniture_line_is_removed_by_its_rule_and_the_story_around_it_stays(line, rule):
@@ -106,6 +133,10 @@ def test_a_video_label_makes_the_next_short_line_a_caption_and_the_story_stays()
         "3,803",
         "Medicare covers most of the costs for Americans over 65.",
         "* Figures for 2023 are estimates.",
+        "Publiziert wurde die Studie am 3. Mai 2024 in der Zeitschrift Nature, sagte die Forscherin.",
+        "Teilen Sie uns Ihre Meinung mit, schreibt die Redaktion am Ende des Aufrufs an die Leser.",
+        "Die Wahl ist am 24.04.2024, 19:35 Uhr beendet worden, teilte der Wahlleiter mit.",
+        "Analyse des Wahlergebnisses zeigt einen klaren Trend zu den kleineren Parteien im Osten.",
     ],
 )
 def test_story_lines_that_look_a_little_like_furniture_stay(line):
@@ -216,3 +247,30 @@ def test_label_value_facts_are_not_a_run_of_links_but_headlines_are():
     kept, removed = clean("\n".join(BODY[:2] + facts + BODY[2:] + ["Related stories"] + links))
     assert kept == BODY[:2] + facts + BODY[2:]
     assert {removed[link] for link in links} == {"structure.link_run"}
+
+
+@pytest.mark.parametrize("name", ["Ryan Devereaux", "Miguel A. Herguedas", "Marlene Lundberg Holm", "Ursula von der Leyen"])
+def test_a_name_alone_above_the_story_is_its_byline(name):
+    headline = "Storm closes schools across the north"
+    kept, removed = clean("\n".join([headline, name, STORY, END]))
+    assert removed == {name: "structure.author_name_at_top"}
+    assert kept == [headline, STORY, END]
+
+
+@pytest.mark.parametrize("line", ["The All Blacks", "WORLD OF WARCRAFT", "Jane Smith said so.", "Tuesday, 1 March 2005"])
+def test_a_title_in_capitals_or_a_sentence_above_the_story_is_not_a_name(line):
+    kept, removed = clean("\n".join([line, STORY, END]))
+    assert line not in removed or removed[line] != "structure.author_name_at_top"
+
+
+def test_a_name_alone_below_the_story_start_stays():
+    kept, removed = clean("\n".join([STORY, END, "Jane Smith", STORY.replace("Monday", "Tuesday")]))
+    assert "Jane Smith" in kept
+
+
+@pytest.mark.parametrize("dateline", ["Chemnitz.", "Frankfurt/Main.", "Bad Homburg."])
+def test_a_place_alone_with_a_full_stop_above_the_story_is_its_dateline(dateline):
+    headline = "Storm closes schools across the north"
+    kept, removed = clean("\n".join([headline, dateline, STORY, END]))
+    assert removed == {dateline: "structure.dateline_at_top"}
+    assert kept == [headline, STORY, END]
