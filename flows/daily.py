@@ -50,9 +50,11 @@ from tasks.partition import (
     CleanJob,
     FinishJob,
     clean_chunk,
+    entry_names,
     finish_chunk,
     make_chunks,
     outline_chunk,
+    outline_line_numbers,
     recount_line_rows,
 )
 from tasks.records import DuplicateRecord, QuarantineRecord
@@ -97,17 +99,20 @@ def plan_task(
     The chunks' documents and learned-line rows wait in the staging folder, and so does this batch's line
     index (written as counted: on a large day it is tens of MB the flow need not hold until the commit)."""
     spill_dir = staging / SPILL_FOLDER
-    outcomes, _ = find_input(input_path, settings.input.extensions)
+    outcomes = find_input(input_path, settings.input.extensions)
     chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
-    del outcomes  # the chunks hold them packed
+    del outcomes  # the chunks hold them packed: ~150 bytes a file as InputFiles, ~31 packed
+    release_freed_memory()  # their holes, before the workers' outlines come back
     outline = partial(outline_chunk, date=date, settings=settings, spill_dir=str(spill_dir))
     outlined = map_chunk_list(outline, [[chunk] for chunk in chunks], settings.parallel, _costs(chunks))
     worker_seconds = _seconds(outlined)
     row_files = [chunk.line_rows for chunk in outlined]
+    line_no = outline_line_numbers(outlined, str(spill_dir))
     outlines = BlockOutlines.concatenate(_taken_outlines(outlined))
     del outlined
     release_freed_memory()  # before the cut's arrays
-    spans = plan_article_spans(outlines, settings.split.repeated_block_min_lines)
+    min_lines = settings.split.repeated_block_min_lines
+    spans = plan_article_spans(outlines, min_lines, entry_names(chunks), line_no)
     del outlines  # before the learned-line index, the plan's other large step
     release_freed_memory()
     if date_order is not None:

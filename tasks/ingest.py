@@ -116,9 +116,9 @@ def _kind_of(path: str) -> str:
     return "not a regular file"
 
 
-def find_input(input_root: Path, extensions: list[str]) -> tuple[list[InputFile | QuarantineRecord], list[InputFile]]:
+def find_input(input_root: Path, extensions: list[str]) -> list[InputFile | QuarantineRecord]:
     """Every entry under input_root in the order of their relative names, each an accepted file to read or
-    a quarantine record (not a regular file, an unsupported format); and the accepted files alone."""
+    a quarantine record (not a regular file, an unsupported format)."""
     root = str(walk_root(input_root))  # one string shared by every InputFile
     files, irregular = _walk(input_root)
     entries: list[tuple[str, str | None]] = [(name, None) for name in files] + irregular
@@ -134,7 +134,7 @@ def find_input(input_root: Path, extensions: list[str]) -> tuple[list[InputFile 
             outcomes.append(QuarantineRecord(source_file, "unsupported_format", detail))
             continue
         outcomes.append(accepted)
-    return outcomes, [outcome for outcome in outcomes if isinstance(outcome, InputFile)]
+    return outcomes
 
 
 def ingest(
@@ -147,7 +147,8 @@ def ingest(
     """Read every file under input_root, in the order of their relative names. With `parallel`, files are
     read on the worker processes in chunks of about parallel.chunk_megabytes; the result is the same."""
     fields = fields or FieldMapping()
-    outcomes, to_read = find_input(input_root, extensions)
+    outcomes = find_input(input_root, extensions)
+    to_read = [outcome for outcome in outcomes if isinstance(outcome, InputFile)]
     read = partial(read_files, settings=settings, fields=fields)
     if parallel is None:
         results = iter(read(to_read))

@@ -22,11 +22,14 @@ rows of every dataset are the same for any chunk size and any number of workers.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
 import gc
+import itertools
 import pickle
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +56,7 @@ from tasks.records import (
     RawDocument,
     RemovedLine,
 )
-from tasks.repeated_blocks import ArticleSpans, BlockOutlines, outline_blocks
+from tasks.repeated_blocks import KEY_BYTES, ArticleSpans, BlockOutlines, outline_blocks
 from tasks.split import split_documents
 from tasks.streams import InputFile
 from tasks.tables import partition_tables
@@ -72,6 +75,11 @@ class Chunk:
     index: int  # names its part files (write.part_file_name) and spills
     packed: PackedEntries  # its entries in file order
     n_bytes: int = 0  # of its files on disk: what its work costs, roughly
+    first_entry: int = 0  # the day's number of its first entry: the day's entries are numbered in order
+
+    def entry_numbers(self) -> dict[str, int]:
+        """The day's number of each of its entries, by source_file (a chunk holds a file once)."""
+        return {entry.source_file: self.first_entry + position for position, entry in enumerate(self.files)}
 
     @property
     def files(self) -> list[Entry]:
@@ -139,9 +147,25 @@ def make_chunks(outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float
             sizes.append(0)
         groups[-1].append(entry)
         sizes[-1] += entry_bytes
+    if not groups[-1]:  # no entries at all (a group is only started for an entry)
+        return []
+    first_entries = itertools.accumulate((len(files) for files in groups[:-1]), initial=0)
     return [
-        Chunk(index, PackedEntries.of(files), size) for index, (files, size) in enumerate(zip(groups, sizes)) if files
+        Chunk(index, PackedEntries.of(files), size, first)
+        for index, (files, size, first) in enumerate(zip(groups, sizes, first_entries))
     ]
+
+
+def entry_names(chunks: list[Chunk]) -> Callable[[int], str]:
+    """The source_file of the day's entry number n (make_chunks numbers them in order, chunk after chunk).
+    Asked only for the few files the repeated-block cut cuts: each unpacks its chunk's entries."""
+    first_entries = [chunk.first_entry for chunk in chunks]
+
+    def name(number: int) -> str:
+        chunk = chunks[bisect.bisect_right(first_entries, number) - 1]
+        return chunk.files[number - chunk.first_entry].source_file
+
+    return name
 
 
 def _with_large_files_cut(outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float):
@@ -202,15 +226,39 @@ def _outline_one(chunk: Chunk, date: dt.date, settings: Settings, spill_dir: str
         # Each block between delimiters as one article: the repeated-block cut needs the whole day.
         articles = split_documents(ingested.documents, date, settings.split, cut_repeated=False).articles
         text_files = {document.source_file for document in ingested.documents if document.records is None}
-        outlines = outline_blocks((a.source_file, a.lines) for a in articles if a.source_file in text_files)
+        numbers = chunk.entry_numbers()  # a block names its file by the day's number of it: 4 bytes
+        outlines = outline_blocks((numbers[a.source_file], a.lines) for a in articles if a.source_file in text_files)
+        # The raw line numbers wait on disk: the plan needs those of the few files the cut cuts.
+        np.save(outline_line_nos_spill(spill_dir, chunk.index), np.frombuffer(outlines.line_nos, dtype=np.int32))
+        outlines = dataclasses.replace(outlines, line_nos=None)
         rows = save_rows(line_rows_spill(spill_dir, chunk.index), _line_rows(articles, date, settings))
     return ChunkOutline(chunk.index, outlines, rows, timer.seconds_by_stage)
+
+
+def outline_line_numbers(outlined: Sequence[ChunkOutline], spill_dir: str) -> Callable[[int], int]:
+    """The raw line number of line n of the chunks' outlines concatenated in order (as plan_article_spans
+    asks for it), read from the file its chunk's wait in. Call it before the outlines are taken."""
+    firsts = list(itertools.accumulate((len(chunk.outlines.keys) // KEY_BYTES for chunk in outlined), initial=0))
+    indexes = [chunk.index for chunk in outlined]
+
+    def line_no(line: int) -> int:
+        position = bisect.bisect_right(firsts, line) - 1  # the last chunk starting at or before it: not empty
+        line_nos = np.load(outline_line_nos_spill(spill_dir, indexes[position]), mmap_mode="r")
+        return int(line_nos[line - firsts[position]])
+
+    return line_no
 
 
 def raw_spill(spill_dir: str, index: int) -> Path:
     """Where a chunk's read documents wait between outline and clean: unpickling them costs a tenth of
     reading and decoding the files again."""
     return Path(spill_dir) / f"raw-{index}.pickle"
+
+
+def outline_line_nos_spill(spill_dir: str, index: int) -> Path:
+    """Where the raw line numbers of a chunk's outlines wait for the plan: 4 bytes a line (12 MB on the 1 GB
+    bench day) that the plan would hold for the few files the repeated-block cut cuts."""
+    return Path(spill_dir) / f"outline-lines-{index}.npy"
 
 
 def line_rows_spill(spill_dir: str, index: int) -> Path:

@@ -4,7 +4,9 @@ the batch is cut out of the block it sits in and becomes an article of its own.
 It needs every block of the day, while the text is read chunk by chunk (tasks/partition.py), so it works
 on outlines: an 8-byte hash of each non-blank line and its raw line number, packed for many blocks at once
 (BlockOutlines). A day of 250,000 blocks held as one object per block took ~375 bytes per block on top of
-its 12 bytes per line; packed, a block costs its source file's list slot and one offset.
+its 12 bytes per line; packed, a block costs its file's number and one offset. A block names its file by a
+number the caller gives, not by the file's name: the names of the 1 GB bench day's 158,425 files, copied
+from the workers, took ~12 MB of the plan, and only the few files the cut cuts need their names.
 """
 
 from __future__ import annotations
@@ -31,16 +33,17 @@ class BlockOutlines:
     """Blocks of lines without their text, one after another.
 
     Block i is lines ends[i - 1] to ends[i] (0 for i = 0) of `line_nos` (raw line numbers of its non-blank
-    lines) and of `keys` (an 8-byte hash of each of them, stripped: what "line for line" compares).
+    lines) and of `keys` (an 8-byte hash of each of them, stripped: what "line for line" compares). Its file
+    is files[i], a number that plan_article_spans's `file_name` turns into the file's name.
     """
 
-    source_files: list[str]  # of each block
+    files: array  # int32 ("i"): each block's file number
     ends: array  # int64 ("q"): where each block's lines end
-    line_nos: array  # int32 ("i"): 4 bytes a line
+    line_nos: array | None  # int32 ("i"): 4 bytes a line; None where the caller keeps them (the plan: on disk)
     keys: bytes | bytearray  # 8 bytes a line
 
     def __len__(self) -> int:
-        return len(self.source_files)
+        return len(self.files)
 
     def start(self, block: int) -> int:
         return self.ends[block - 1] if block else 0
@@ -52,23 +55,28 @@ class BlockOutlines:
     @staticmethod
     def concatenate(parts: Iterable[BlockOutlines]) -> BlockOutlines:
         """The parts one after another, read in one pass: when `parts` lets go of each part once it has
-        given it (as the plan's does), a large day's outlines are not held twice."""
-        files, ends, line_nos, keys = [], array("q"), array("i"), bytearray()
+        given it (as the plan's does), a large day's outlines are not held twice. Without line numbers
+        if a part has none."""
+        files, ends, line_nos, keys = array("i"), array("q"), array("i"), bytearray()
+        all_numbered = True
         for part in parts:
-            offset = len(line_nos)
-            files.extend(part.source_files)
+            offset = len(keys) // KEY_BYTES
+            files.extend(part.files)
             ends.extend(end + offset for end in part.ends)
-            line_nos.extend(part.line_nos)
+            if part.line_nos is None:
+                all_numbered = False
+            else:
+                line_nos.extend(part.line_nos)
             keys += part.keys
-        return BlockOutlines(files, ends, line_nos, keys)
+        return BlockOutlines(files, ends, line_nos if all_numbered else None, keys)
 
 
-def outline_blocks(blocks: Iterable[tuple[str, Sequence[RawLine]]]) -> BlockOutlines:
-    """The outlines of (source_file, lines) blocks."""
-    files, ends, line_nos, keys = [], array("q"), array("i"), []
-    for source_file, lines in blocks:
+def outline_blocks(blocks: Iterable[tuple[int, Sequence[RawLine]]]) -> BlockOutlines:
+    """The outlines of (file number, lines) blocks."""
+    files, ends, line_nos, keys = array("i"), array("q"), array("i"), []
+    for file_number, lines in blocks:
         non_blank = [line for line in lines if not line.is_blank]
-        files.append(source_file)
+        files.append(file_number)
         line_nos.extend(line.line_no for line in non_blank)
         keys.extend(_line_key(line.text) for line in non_blank)
         ends.append(len(line_nos))
@@ -83,17 +91,27 @@ def _line_key(text: str) -> bytes:
 Piece = tuple[int, int]
 
 
-def plan_article_spans(outlines: BlockOutlines, min_lines: int) -> ArticleSpans:
-    """Where the articles of the files the repeated-block cut cuts begin and end."""
+def plan_article_spans(
+    outlines: BlockOutlines,
+    min_lines: int,
+    file_name: Callable[[int], str],
+    line_no: Callable[[int], int] | None = None,
+) -> ArticleSpans:
+    """Where the articles of the files the repeated-block cut cuts begin and end.
+
+    `file_name(number)`: the source_file of the blocks whose file is `number`; `line_no(line)`: the raw
+    line number of a line (counted over all blocks), outlines.line_nos[line] by default. Both are asked
+    only for the files the cut cuts."""
+    line_no = line_no or outlines.line_nos.__getitem__
     cut = _cut_repeated_blocks(outlines, min_lines)
-    cut_files = {outlines.source_files[block] for block in cut}
+    cut_files = {outlines.files[block] for block in cut}
     spans: ArticleSpans = {}
-    for block, source_file in enumerate(outlines.source_files):
-        if source_file not in cut_files:
+    for block, file_number in enumerate(outlines.files):
+        if file_number not in cut_files:
             continue
         pieces = cut.get(block) or [(outlines.start(block), outlines.ends[block] - outlines.start(block))]
-        spans.setdefault(source_file, []).extend(
-            (outlines.line_nos[first], outlines.line_nos[first + length - 1]) for first, length in pieces
+        spans.setdefault(file_name(file_number), []).extend(
+            (line_no(first), line_no(first + length - 1)) for first, length in pieces
         )
     for file_spans in spans.values():
         file_spans.sort()
@@ -197,17 +215,35 @@ def _possible_hosts(
     long_enough, can_host = lengths >= min_lines, lengths > min_lines
     if not can_host.any():
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    head_values, head_counts = np.unique(runs.at(firsts[long_enough]), return_counts=True)
-    shared_heads = head_values[head_counts > 1]
-    host_firsts, host_lasts = firsts[can_host], firsts[can_host] + lengths[can_host] - min_lines  # runs inside
+    head_values, shared_heads = _distinct_and_repeated(runs.at(firsts[long_enough]))
     leads = runs.start_in(head_values)
-    # Where the leads are (every head is one: a few per block), not a running count over every line.
+    del head_values
+    # Where the leads are (every head is one: a few per block), not a running count over every line. The
+    # arrays a piece each are let go of as soon as used: on the 1 GB bench day they are 2 MB apiece, and
+    # this step is the plan's peak.
     lead_lines = np.flatnonzero(leads)
-    inner_leads = np.searchsorted(lead_lines, host_lasts, "right") - np.searchsorted(lead_lines, host_firsts + 1)
-    hosts = np.nonzero(can_host)[0][(inner_leads > 0) | is_in_sorted(runs.at(host_firsts), shared_heads)]
-    del lead_lines, inner_leads
+    host_firsts = firsts[can_host]
+    host_lasts = host_firsts + lengths[can_host] - min_lines  # the last run inside the host starts there
+    inner_leads = np.searchsorted(lead_lines, host_lasts, "right")
+    del host_lasts
+    inner_leads -= np.searchsorted(lead_lines, host_firsts + 1)
+    del lead_lines
+    hosts = np.flatnonzero(can_host)[(inner_leads > 0) | is_in_sorted(runs.at(host_firsts), shared_heads)]
+    del inner_leads, host_firsts
     leads[firsts[long_enough]] = False  # a head at its own piece's start is no lead (shared ones aside)
     return hosts, np.union1d(np.unique(runs.at(np.flatnonzero(leads))), shared_heads)
+
+
+def _distinct_and_repeated(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and those of them found more than once: np.unique's values and its
+    values with a count over 1, sorting `values` in place instead of a copy and counting nothing."""
+    values.sort()
+    if len(values) == 0:
+        return values, values
+    follows_equal = values[1:] == values[:-1]  # value i + 1 repeats value i
+    distinct = values[np.concatenate(([True], ~follows_equal))]
+    repeated = values[1:][follows_equal]  # each value found n times, n - 1 times: few
+    return distinct, np.unique(repeated)
 
 
 def _candidates(

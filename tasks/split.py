@@ -159,7 +159,10 @@ def split_documents(
     if not cut_repeated:
         spans = {}
     elif spans is None:
-        spans = plan_article_spans(outline_blocks(blocks), settings.repeated_block_min_lines)
+        names = list(dict.fromkeys(source_file for source_file, _ in blocks))  # numbered in order
+        numbers = {name: number for number, name in enumerate(names)}
+        outlines = outline_blocks((numbers[source_file], lines) for source_file, lines in blocks)
+        spans = plan_article_spans(outlines, settings.repeated_block_min_lines, names.__getitem__)
     articles = [
         ArticleDraft(
             article_id=make_article_id(date, source_file, lines[0].line_no),

@@ -21,8 +21,10 @@ from tasks.partition import (
     PackedEntries,
     _cyclic_gc_paused,
     clean_chunk,
+    entry_names,
     make_chunks,
     outline_chunk,
+    outline_line_numbers,
     recount_line_rows,
 )
 from tasks.per_article import clean_chunk as clean_drafts
@@ -40,7 +42,7 @@ EVERY_FILE_ALONE = 1e-9  # bytes per chunk: every file is a chunk of its own
 
 
 def seed_chunks():
-    outcomes, _ = find_input(SEEDS, SETTINGS.input.extensions)
+    outcomes = find_input(SEEDS, SETTINGS.input.extensions)
     chunks = make_chunks(outcomes, EVERY_FILE_ALONE)
     assert [[f.source_file for f in chunk.files] for chunk in chunks] == [[p.name] for p in sorted(SEEDS.iterdir())]
     return chunks
@@ -55,18 +57,29 @@ def test_chunks_hold_consecutive_files_of_about_the_chunk_size(tmp_path):
     for name, size in (("a.txt", 3), ("b.txt", 3), ("c.txt", 10), ("d.txt", 1)):
         (tmp_path / name).write_bytes(b"x" * size)
     (tmp_path / "e.bin").write_bytes(b"x")  # quarantined, not read: travels with its neighbours
-    outcomes, _ = find_input(tmp_path, SETTINGS.input.extensions)
+    outcomes = find_input(tmp_path, SETTINGS.input.extensions)
     chunks = make_chunks(outcomes, chunk_bytes=6)
     names = [[getattr(entry, "source_file") for entry in chunk.files] for chunk in chunks]
     assert names == [["a.txt", "b.txt"], ["c.txt"], ["d.txt", "e.bin"]]
     assert [chunk.index for chunk in chunks] == [0, 1, 2]
+    # The day's entries are numbered in order across the chunks; outlines name their files so.
+    name = entry_names(chunks)
+    assert [name(number) for number in range(5)] == ["a.txt", "b.txt", "c.txt", "d.txt", "e.bin"]
+    assert [chunk.entry_numbers() for chunk in chunks] == [{"a.txt": 0, "b.txt": 1}, {"c.txt": 2}, {"d.txt": 3, "e.bin": 4}]
+    assert make_chunks([], chunk_bytes=6) == []
 
 
 def test_a_repeated_block_is_cut_when_the_article_it_repeats_is_in_another_chunk(tmp_path):
     chunks = seed_chunks()
     outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS, str(tmp_path))]
     outlines = BlockOutlines.concatenate([result.outlines for result in outlined])
-    spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines)
+    line_no = outline_line_numbers(outlined, str(tmp_path))
+    spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines, entry_names(chunks), line_no)
+    # The outlines' raw line numbers wait on disk, a file a chunk, and are read back as the whole batch's.
+    blocks = split_documents(ingest(SEEDS, SETTINGS.input.extensions, SETTINGS.ingest).documents, DATE, SETTINGS.split, cut_repeated=False)
+    expected_line_nos = [line.line_no for block in blocks.articles for line in block.lines if not line.is_blank]
+    assert outlines.line_nos is None
+    assert [line_no(line) for line in range(len(expected_line_nos))] == expected_line_nos
     # The second seed file repeats the first seed's article, then adds its own: cut in two. Only the
     # files the plan cuts are listed: the first file's one block stays one article.
     assert spans == {"001_e16248f705b44a0d.txt": [(1, 26), (27, 45)]}
@@ -94,7 +107,8 @@ def test_cleaned_chunks_spill_their_records_and_shingles_and_dedup_finds_the_sam
     whole = whole_batch_split()
     outlined = [result for chunk in chunks for result in outline_chunk([chunk], DATE, SETTINGS, str(tmp_path))]
     outlines = BlockOutlines.concatenate([result.outlines for result in outlined])
-    spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines)
+    line_no = outline_line_numbers(outlined, str(tmp_path))
+    spans = plan_article_spans(outlines, SETTINGS.split.repeated_block_min_lines, entry_names(chunks), line_no)
     jobs = [CleanJob(chunk.index, spans) for chunk in chunks]
     cleaned = clean_chunk(jobs, DATE, SETTINGS, frozenset(), str(tmp_path))
     assert [chunk.n_articles for chunk in cleaned] == [1, 2]

@@ -45,7 +45,7 @@ def tricky_jsonl(newline: str = "\n") -> bytes:
 
 def input_file(tmp_path, name: str, data: bytes) -> InputFile:
     (tmp_path / name).write_bytes(data)
-    outcomes, _ = find_input(tmp_path / name, SETTINGS.input.extensions)
+    outcomes = find_input(tmp_path / name, SETTINGS.input.extensions)
     return outcomes[0]
 
 
@@ -91,7 +91,7 @@ def test_files_that_a_piece_could_not_read_like_the_whole_are_not_cut(tmp_path, 
 def read_in_pieces(tmp_path, data: bytes, piece_bytes: float, settings=SETTINGS):
     name = "a.jsonl"
     input_file(tmp_path, name, data)
-    outcomes, _ = find_input(tmp_path / name, settings.input.extensions)
+    outcomes = find_input(tmp_path / name, settings.input.extensions)
     chunks = make_chunks(outcomes, piece_bytes)
     return chunks, [read_chunk(chunk, settings) for chunk in chunks]
 
@@ -121,7 +121,7 @@ def test_a_large_file_is_cut_into_chunks_of_about_the_chunk_size_and_the_costlie
     (tmp_path / "big.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "big.csv").write_text("text\n" + "\n".join(f'"{story(n)}"' for n in range(45)) + "\n", encoding="utf-8")
     (tmp_path / "small.txt").write_text(story(1), encoding="utf-8")
-    outcomes, _ = find_input(tmp_path, SETTINGS.input.extensions)
+    outcomes = find_input(tmp_path, SETTINGS.input.extensions)
     chunk_bytes = 10_000
     chunks = make_chunks(outcomes, chunk_bytes)
     names = [[entry.source_file for entry in chunk.files] for chunk in chunks]

@@ -1,4 +1,6 @@
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tasks import repeated_blocks
 from tasks.config import SplitSettings
@@ -109,12 +111,15 @@ def test_outlines_of_chunks_concatenated_plan_the_same_cuts_as_the_whole_batch_o
         ("d.txt", lines_of("Gamma 1.\nGamma 2.\n\nGamma 3.\n" + STORY_A + "\nGamma 4.\nGamma 5.\nGamma 6.")),
         ("e.txt", lines_of("Delta 1.\n" + STORY_A + "\nDelta 2.\nDelta 3.")),  # 1 line before: no cut
     ]
-    whole = outline_blocks(blocks)
+    names = [name for name, _ in blocks]
+    numbered = [(number, lines) for number, (_, lines) in enumerate(blocks)]
+    whole = outline_blocks(numbered)
     parts = BlockOutlines.concatenate(
-        [outline_blocks(blocks[:1]), outline_blocks(blocks[1:3]), outline_blocks(blocks[3:])]
+        [outline_blocks(numbered[:1]), outline_blocks(numbered[1:3]), outline_blocks(numbered[3:])]
     )
     assert parts == whole
-    assert plan_article_spans(parts, 3) == {"c.txt": [(1, 3), (4, 7)], "d.txt": [(1, 4), (5, 8), (9, 11)]}
+    expected = {"c.txt": [(1, 3), (4, 7)], "d.txt": [(1, 4), (5, 8), (9, 11)]}
+    assert plan_article_spans(parts, 3, names.__getitem__) == expected
 
 
 def lines_of(text: str) -> list[RawLine]:
@@ -131,3 +136,11 @@ def test_run_hashes_computed_a_slice_at_a_time_match_those_computed_where_asked(
     assert runs.start_in(wanted).tolist() == np.isin(every_run, wanted).tolist()
     # The hash of a run depends on its lines in order.
     assert runs.at(np.array([0]))[0] != repeated_blocks._RunHashes(keys[[2, 1, 0]], 3).at(np.array([0]))[0]
+
+
+@given(st.lists(st.integers(0, 20), max_size=60))
+def test_distinct_and_repeated_values_are_those_np_unique_counts(values):
+    expected_values, counts = np.unique(np.array(values, dtype=np.uint64), return_counts=True)
+    distinct, repeated = repeated_blocks._distinct_and_repeated(np.array(values, dtype=np.uint64))
+    assert distinct.tolist() == expected_values.tolist()
+    assert repeated.tolist() == expected_values[counts > 1].tolist()
