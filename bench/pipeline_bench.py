@@ -68,18 +68,24 @@ def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, st
     }
 
 
+# A sample costs ~20 ms of CPU (listing /proc, and each process's smaps_rollup walks its page tables):
+# every 0.1 s that was ~17% of a core, taken from the workers when they use every core, which made two
+# workers look slower against one. Every 0.5 s: ~4%. The flow process's own peak is exact either way.
+SAMPLE_SECONDS = 0.5
+
+
 class TreeMemory(threading.Thread):
     """Samples the memory of a process and all its descendants (the flow, its worker processes, their
-    fork server and Prefect's temporary server) every 0.1 s; `peak_mb` is the highest sum seen. Each
-    process counts its proportional set size (PSS): pages shared by forked workers, such as the language
-    model, count once in the sum, as they take memory once."""
+    fork server and Prefect's temporary server) every SAMPLE_SECONDS; `peak_mb` is the highest sum seen.
+    Each process counts its proportional set size (PSS): pages shared by forked workers, such as the
+    language model, count once in the sum, as they take memory once."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_mb, self._stopped = pid, 0.0, threading.Event()
 
     def run(self) -> None:
-        while not self._stopped.wait(0.1):
+        while not self._stopped.wait(SAMPLE_SECONDS):
             self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in _tree(self.pid)) / 1024)
 
     def stop(self) -> None:
