@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from tasks.config import CleanSettings, ParallelSettings
 from tasks.dask_cluster import map_on_cluster
+from tasks.timing import release_freed_memory
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -104,5 +105,14 @@ def map_chunk_list(
 
 
 def _mapped(pool: ProcessPoolExecutor, function, chunks: list, start_order: Sequence[int]) -> list:
-    futures = {i: pool.submit(function, chunks[i]) for i in start_order}
+    futures = {i: pool.submit(_on_worker, function, chunks[i]) for i in start_order}
     return [result for i in range(len(chunks)) for result in futures[i].result()]
+
+
+def _on_worker(function: Callable[[Sequence[Item]], list[Result]], chunk: Sequence[Item]) -> list[Result]:
+    """function(chunk), then the memory the chunk's work freed handed back to the system: a run's workers
+    live through all its steps, and glibc would keep each one's largest heap so far between them."""
+    try:
+        return function(chunk)
+    finally:
+        release_freed_memory()
