@@ -62,9 +62,9 @@ def start_workers_early(settings: ParallelSettings, clean: CleanSettings | None 
 
 @contextmanager
 def worker_pool(settings: ParallelSettings) -> Iterator[None]:
-    """Every map_chunk_list inside runs on the same worker processes. A pool per call forks its workers,
-    and they warm up again, at every step of a run (plan, recount, clean, dedup's pair counts, finish):
-    the workers of a step then start while those of the last one are still stopping."""
+    """Every map_chunk_list inside runs on the same worker processes. Without it each step of a run (plan,
+    recount, clean, dedup's pair counts, finish) forks new workers, which warm up again, and waits for
+    the last step's to stop."""
     if worker_count(settings) <= 1 or settings.dask_address:
         yield
         return

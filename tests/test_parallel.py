@@ -9,6 +9,7 @@ import pytest
 from tasks.boilerplate_learned import batch_line_index, batch_line_rows, line_index_table
 from tasks.config import ParallelSettings, Settings
 from tasks.ingest import chunks_by_size, ingest
+from tasks import parallel
 from tasks.parallel import chunked, map_chunk_list, worker_pool
 from tasks.dedup import find_duplicates, load_history
 from tasks.fingerprint import Fingerprinted, fingerprint
@@ -173,7 +174,11 @@ def test_a_run_keeps_its_workers_for_every_step():
 def test_a_failing_chunk_fails_the_call_and_the_run_pool_stops():
     with pytest.raises(ZeroDivisionError):
         with worker_pool(TWO_WORKERS):
+            run_pool = parallel._run_pool.get()
             map_chunk_list(_inverse, [[1], [0], [2]], TWO_WORKERS)
+    assert parallel._run_pool.get() is None
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        run_pool.submit(_inverse, [1])  # the run's pool was shut down on the way out
     assert map_chunk_list(_inverse, [[1], [4]], TWO_WORKERS) == [1.0, 0.25]
 
 
