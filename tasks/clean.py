@@ -91,9 +91,9 @@ def _assign_density_classes(verdicts: list[LineVerdict], settings: CleanSettings
         for verdict in kept:
             verdict.density_class = text_density.GOOD
         return frozenset()
-    _, stopwords = text_density.choose_stopwords([verdict.text for verdict in kept], density)
-    for verdict in kept:
-        verdict.density_class = text_density.line_class(verdict.text, stopwords, density)
+    stopwords, classes = text_density.classify_lines([verdict.text for verdict in kept], density)
+    for verdict, density_class in zip(kept, classes):
+        verdict.density_class = density_class
     return stopwords
 
 

@@ -15,6 +15,7 @@ from tasks.text_density import (
     NEAR_GOOD,
     SHORT,
     choose_stopwords,
+    classify_lines,
     line_class,
     load_stopwords,
     settle_by_context,
@@ -171,3 +172,15 @@ def test_a_blank_line_is_one_that_strips_to_nothing(text):
 @given(st.text(alphabet=st.sampled_from(list("aZ09_ .,-'\t\n\x1c\x0bK\u212aİé’")), max_size=40))
 def test_the_words_of_a_line_are_its_runs_of_word_characters(text):
     assert words.__wrapped__(text) == tuple(re.findall(r"\w+", text.lower()))
+
+
+_LINE_PIECES = [*_ARTICLE_WORDS, "©", "copyright 2024", "Copyright", "All rights reserved", "said.", "?", "x" * 60]
+
+
+@given(st.lists(st.lists(st.sampled_from(_LINE_PIECES), min_size=1, max_size=30).map(" ".join), max_size=6))
+def test_classify_lines_gives_the_language_and_each_line_class_of_the_plain_calls(texts):
+    # classify_lines counts each line's words once (line_facts); the plain calls count them per question.
+    _, stopwords = choose_stopwords(texts, SETTINGS)
+    expected = (stopwords, [line_class(text, stopwords, SETTINGS) for text in texts])
+    assert classify_lines(texts, SETTINGS) == expected
+    assert classify_lines(texts, SETTINGS) == expected  # again, from the remembered facts
