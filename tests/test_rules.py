@@ -216,3 +216,63 @@ def test_the_remembered_answers_are_bounded():
     for number in range(REMEMBERED_LINES + 10):
         ruleset.first_match(f"line {number}")
     assert ruleset.first_match.cache_info().currsize == REMEMBERED_LINES
+
+
+# --- the compiled regexes kept on disk (tasks/rules/compiled.py) ---------------------------------------
+
+from tasks.rules import compiled as compiled_module  # noqa: E402
+
+
+def test_the_cached_patterns_are_the_ones_re_compiles(tmp_path):
+    fresh = load_rules(CleanSettings(), cache=tmp_path)
+    assert len(list(tmp_path.glob("rules-*.bin"))) == 1
+    cached = load_rules(CleanSettings(), cache=tmp_path)
+    for rule in cached:
+        # Pattern equality compares source, flags and the engine's code.
+        assert rule.pattern == re.compile(rule.pattern.pattern, rule.pattern.flags), rule.name
+    assert cached._combined == fresh._combined == RuleSet(list(fresh))._combined
+    assert [rule.name for rule in cached] == [rule.name for rule in fresh]
+
+
+def test_the_cache_is_only_read_when_nothing_needs_compiling(tmp_path, monkeypatch):
+    load_rules(CleanSettings(), cache=tmp_path)
+    calls = []
+    monkeypatch.setattr(compiled_module, "spec_of", lambda *args: calls.append(args))
+    load_rules(CleanSettings(), cache=tmp_path)
+    assert calls == []
+
+
+def test_other_packs_or_disabled_rules_use_another_file(tmp_path):
+    load_rules(CleanSettings(), cache=tmp_path)
+    load_rules(CleanSettings(packs=["chrome"]), cache=tmp_path)
+    ruleset = load_rules(CleanSettings(disabled_rules=["media.image_caption"]), cache=tmp_path)
+    assert len(list(tmp_path.glob("rules-*.bin"))) == 3
+    assert ruleset._combined == RuleSet(list(ruleset))._combined
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # cut short
+        lambda data: data[:100] + bytes([data[100] ^ 1]) + data[101:],  # one bit flipped
+        lambda data: b"",
+        lambda data: __import__("hashlib").sha256(b"x").digest() + b"x",  # checksum right, not marshal
+    ],
+)
+def test_a_damaged_cache_file_is_ignored_and_written_again(tmp_path, damage):
+    fresh = load_rules(CleanSettings(), cache=tmp_path)
+    (path,) = tmp_path.glob("rules-*.bin")
+    good = path.read_bytes()
+    path.write_bytes(damage(good))
+    again = load_rules(CleanSettings(), cache=tmp_path)
+    assert again._combined == fresh._combined
+    assert [rule.pattern for rule in again] == [rule.pattern for rule in fresh]
+    assert path.read_bytes() == good
+    assert [file.name for file in tmp_path.iterdir()] == [path.name]  # no temporary file left
+
+
+def test_a_cache_directory_that_cannot_be_written_leaves_the_rules_compiled(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    ruleset = load_rules(CleanSettings(), cache=blocked / "newsetl")
+    assert ruleset.first_match("Advertisement") is not None

@@ -9,6 +9,7 @@ checked when the pack is loaded, so a broken pack stops the run at start-up with
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,8 @@ from re import _parser as sre_parser
 import yaml
 
 from tasks.config import CleanSettings, ConfigError
-from tasks.rules.join import CannotJoin, join_rules, parsed_pattern
+from tasks.rules.compiled import CompiledPatterns
+from tasks.rules.join import CannotJoin, join_rules, joined_tree, parsed_pattern
 from tasks.safe_regex import compile_rule_pattern
 
 RULES_DIR = Path(__file__).parent
@@ -60,18 +62,28 @@ class RuleSet:
     LRU cache; a user rule's time-out raises and is not kept).
     """
 
-    def __init__(self, rules: list[LineRule]):
+    def __init__(self, rules: list[LineRule], compiled: CompiledPatterns | None = None):
+        """`compiled`: where the joined regex is kept between processes (load_rules); None builds it."""
         self.rules = list(rules)
         # User rules (tasks/safe_regex.py) run one by one under a time limit, which the join (plain re)
         # has not: only the leading run of plain rules is joined, the rest follow in order.
         joined = next((i for i, rule in enumerate(self.rules) if not isinstance(rule.pattern, re.Pattern)), len(self.rules))
         self._alone = self.rules[joined:]
-        branches = [
-            (f"r{index}", _first_character_test(rule.pattern), rule.pattern)
-            for index, rule in enumerate(self.rules[:joined])
-        ]
+
+        def branches() -> list[tuple[str, str, re.Pattern[str]]]:
+            return [
+                (f"r{index}", _first_character_test(rule.pattern), rule.pattern)
+                for index, rule in enumerate(self.rules[:joined])
+            ]
+
         try:
-            self._combined: re.Pattern[str] | None = join_rules(branches) if branches else None
+            if not joined:
+                self._combined: re.Pattern[str] | None = None
+            elif compiled is None:
+                self._combined = join_rules(branches())
+            else:
+                patterns = [rule.pattern for rule in self.rules[:joined]]
+                self._combined = compiled.joined(patterns, lambda: joined_tree(branches()))
         except (CannotJoin, re.error):
             # A pattern that cannot be joined (back-references): fall back to one call per rule.
             self._combined = None
@@ -180,8 +192,8 @@ def _first_units(items, flags: int) -> tuple[list[re.Pattern[str]], bool]:
     return units, True
 
 
-def compile_pattern(pattern: str, case_sensitive: bool = False) -> re.Pattern[str]:
-    return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
+def _pattern_flags(case_sensitive: bool) -> int:
+    return 0 if case_sensitive else int(re.IGNORECASE)
 
 
 def available_packs() -> list[str]:
@@ -192,7 +204,9 @@ def _rule_error(path: Path, name: str, message: str) -> ConfigError:
     return ConfigError(f"{path}: rule {name}: {message}")
 
 
-def load_pack(pack: str) -> list[LineRule]:
+def load_pack(pack: str, compile_regex: Callable[[str, int], re.Pattern[str]] = re.compile) -> list[LineRule]:
+    """The pack's rules, checked; `compile_regex` is re.compile or one that gives the same patterns
+    (CompiledPatterns.compile)."""
     path = RULES_DIR / f"{pack}.yaml"
     if not path.exists():
         raise ConfigError(f"clean.packs: unknown rule pack {pack!r} (available: {', '.join(available_packs())})")
@@ -208,7 +222,7 @@ def load_pack(pack: str) -> list[LineRule]:
         if any(rule.name == name for rule in rules):
             raise _rule_error(path, name, "the name is used twice")
         try:
-            pattern = compile_pattern(entry["pattern"], entry.get("case_sensitive", False))
+            pattern = compile_regex(entry["pattern"], _pattern_flags(entry.get("case_sensitive", False)))
         except (KeyError, re.error) as error:
             raise _rule_error(path, name, f"not a valid regular expression ({error})") from None
         for example in entry.get("examples", []):
@@ -221,9 +235,11 @@ def load_pack(pack: str) -> list[LineRule]:
     return rules
 
 
-def load_rules(settings: CleanSettings) -> RuleSet:
-    """The active line rules, in order: packs as listed, then the user's own rules."""
-    rules = [rule for pack in settings.packs for rule in load_pack(pack)]
+def load_rules(settings: CleanSettings, cache: Path | None = None) -> RuleSet:
+    """The active line rules, in order: packs as listed, then the user's own rules. Their compiled regexes
+    are kept in `cache` (default: tasks/rules/compiled.py's cache_dir) for the next process."""
+    compiled = CompiledPatterns(_library_key(settings), cache)
+    rules = [rule for pack in settings.packs for rule in load_pack(pack, compiled.compile)]
     rules += [
         LineRule(f"{USER_PACK}.{rule.name}", rule.kind, compile_rule_pattern(rule.pattern, rule.case_sensitive))
         for rule in settings.rules
@@ -233,4 +249,17 @@ def load_rules(settings: CleanSettings) -> RuleSet:
     if unknown:
         raise ConfigError(f"clean.disabled_rules: no active rule is named {unknown[0]!r}")
     disabled = set(settings.disabled_rules)
-    return RuleSet([rule for rule in rules if rule.name not in disabled])
+    ruleset = RuleSet([rule for rule in rules if rule.name not in disabled], compiled)
+    compiled.save()
+    return ruleset
+
+
+def _library_key(settings: CleanSettings) -> bytes:
+    """What decides the compiled regexes of load_rules: the packs' files and the disabled rules (user
+    rules are compiled apart, tasks/safe_regex.py, and are not joined)."""
+    parts = []
+    for pack in settings.packs:
+        path = RULES_DIR / f"{pack}.yaml"
+        parts.append(pack.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
+    parts.append("\0".join(sorted(settings.disabled_rules)).encode())
+    return b"\1".join(parts)

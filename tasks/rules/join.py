@@ -46,6 +46,11 @@ def join_rules(rules: list[tuple[str, str, re.Pattern[str]]]) -> re.Pattern[str]
     """One regex of (group name, lookahead, pattern) rules, tried in order: its match's `lastgroup` names
     the first rule that matches. The lookahead (RuleSet's first-character test, or "") goes before the
     rule's pattern; the pattern keeps its own flags."""
+    return sre_compiler.compile(joined_tree(rules), 0)
+
+
+def joined_tree(rules: list[tuple[str, str, re.Pattern[str]]]) -> sre_parser.SubPattern:
+    """join_rules' regex as the parse tree that it compiles."""
     state = sre_parser.State()
     state.flags = _UNICODE
     branches = []
@@ -59,8 +64,7 @@ def join_rules(rules: list[tuple[str, str, re.Pattern[str]]]) -> re.Pattern[str]
         head = parsed_pattern(lookahead, 0).data if lookahead else []
         scoped = (sre.SUBPATTERN, (group, rule_flags & ~_VERBOSE, 0, body))
         branches.append(sre_parser.SubPattern(state, [*head, scoped]))
-    joined = sre_parser.SubPattern(state, [(sre.BRANCH, (None, branches))])
-    return sre_compiler.compile(joined, 0)
+    return sre_parser.SubPattern(state, [(sre.BRANCH, (None, branches))])
 
 
 @lru_cache(maxsize=1024)
