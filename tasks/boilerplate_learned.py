@@ -87,6 +87,9 @@ def _key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
+# Cached: clean asks for the key of every line a rule did not remove, and lines recur (the same furniture
+# on every page of an outlet).
+@lru_cache(maxsize=16384)
 def line_key(text: str) -> int:
     return _key(normalise_line(text))
 

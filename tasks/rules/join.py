@@ -58,12 +58,15 @@ def joined_tree(rules: list[tuple[str, str, re.Pattern[str]]]) -> sre_parser.Sub
         parsed = parsed_pattern(pattern.pattern, pattern.flags)
         rule_flags = int(parsed.state.flags)
         items = _rewritten(parsed.data, rule_flags)
-        body = sre_parser.SubPattern(state, items)
-        group = state.opengroup(name)
-        state.closegroup(group, body)
+        body = (sre.SUBPATTERN, (None, rule_flags & ~_VERBOSE, 0, sre_parser.SubPattern(state, items)))
         head = parsed_pattern(lookahead, 0).data if lookahead else []
-        scoped = (sre.SUBPATTERN, (group, rule_flags & ~_VERBOSE, 0, body))
-        branches.append(sre_parser.SubPattern(state, [*head, scoped]))
+        # The rule's name is an empty group after its pattern, not a group around it: inside a group
+        # (its start marked) the engine copies the marks at every backtracking point of a repeat, as
+        # many as the group's number, so the hundredth rule paid for a hundred groups.
+        empty = sre_parser.SubPattern(state, [])
+        group = state.opengroup(name)
+        state.closegroup(group, empty)
+        branches.append(sre_parser.SubPattern(state, [*head, body, (sre.SUBPATTERN, (group, 0, 0, empty))]))
     return sre_parser.SubPattern(state, [(sre.BRANCH, (None, branches))])
 
 
