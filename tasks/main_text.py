@@ -34,21 +34,26 @@ COMMENTS_KIND = "comments"  # the kind of the rules for comment-section furnitur
 HEADLINE_REMOVAL_KINDS = ("learned", "repeated", TITLE_REPEAT_KIND)
 
 
+_PROSE_CLASSES = (GOOD, NEAR_GOOD)
+
+
 def prose_flags(verdicts: list[LineVerdict]) -> list[bool]:
-    return [verdict.kept and verdict.density_class in (GOOD, NEAR_GOOD) for verdict in verdicts]
+    return [verdict.kept and verdict.density_class in _PROSE_CLASSES for verdict in verdicts]
 
 
 def first_paragraph_pair(verdicts: list[LineVerdict]) -> int:
     """Index of the first of two prose lines in a row (lines removed by rules in between skipped): where
     a story's paragraphs begin, as a teaser or a headline stands alone. len(verdicts) when none do."""
-    prose = prose_flags(verdicts)
-    previous = None
+    # One pass that stops at the pair (clean asks up to three times per article, the story most often
+    # starting within its first lines), rather than prose_flags of every line first.
+    previous, previous_is_prose = None, False
     for index, verdict in enumerate(verdicts):
         if not verdict.kept:
             continue
-        if prose[index] and previous is not None and prose[previous]:
+        is_prose = verdict.density_class in _PROSE_CLASSES
+        if is_prose and previous_is_prose:
             return previous
-        previous = index
+        previous, previous_is_prose = index, is_prose
     return len(verdicts)
 
 

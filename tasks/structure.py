@@ -108,7 +108,7 @@ def looks_like_person_name(text: str) -> bool:
     """Two to four words, each capitalised and otherwise lower case ("Mühlbauer", "Jean-Luc") or an
     initial ("A."), with name particles between: a person's name and nothing else. Capitals throughout
     ("WORLD OF WARCRAFT"), digits and end marks are not a name."""
-    words = text.split()
+    words = text.split(maxsplit=4)  # five pieces: more than four words (a paragraph is not split whole)
     if not 2 <= len(words) <= 4 or words[0].lower() in _LEADING_ARTICLES:
         return False
     capitalised = 0
@@ -152,7 +152,7 @@ def looks_like_dateline(text: str) -> bool:
     down in a story such a line is the end of a sentence broken over lines, or a team sheet's last name.)"""
     if not text.endswith(".") or text.endswith(".."):
         return False
-    words = text[:-1].replace("/", " ").split()
+    words = text[:-1].replace("/", " ").split(maxsplit=2)  # three pieces: more than two words
     return 1 <= len(words) <= 2 and all(word.isalpha() and word[0].isupper() and word[1:].islower() for word in words)
 
 

@@ -210,3 +210,42 @@ def test_an_advert_slot_does_not_part_a_sub_heading_from_its_paragraph():
                      "BoC to stay on sidelines next week", ("Article content", "chrome"), PARAGRAPH)
     structure.remove_link_runs(lines, SETTINGS)
     assert removed(lines) == {link: structure.LINK_RUN_RULE for link in links}
+
+
+# --- the faster passes give what the plain ones gave ---------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CLASSES = st.sampled_from([GOOD, NEAR_GOOD, SHORT, BAD])
+
+
+@given(st.lists(st.tuples(st.booleans(), _CLASSES), max_size=12))
+def test_the_first_paragraph_pair_is_the_one_prose_flags_show(lines):
+    result = verdicts(*[PARAGRAPH if kept else (PARAGRAPH, "credit") for kept, _ in lines])
+    for verdict, (_, density_class) in zip(result, lines):
+        verdict.density_class = density_class
+    prose = main_text.prose_flags(result)
+    kept = [index for index, verdict in enumerate(result) if verdict.kept]
+    pairs = [first for first, second in zip(kept, kept[1:]) if prose[first] and prose[second]]
+    assert main_text.first_paragraph_pair(result) == (pairs[0] if pairs else len(result))
+
+
+_NAME_PIECES = ["Anna", "Ross", "A.", "von", "der", "The", "Jean-Luc", "O'Neil", "WORLD", "Bad", "Homburg",
+                "Main", "said", "1", " ", "  ", "/", ".", "\t"]
+
+
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=9).map(" ".join), st.booleans())
+def test_names_and_datelines_are_told_from_the_words_as_split_whole(text, full_stop):
+    text += "." if full_stop else ""
+    # The plain checks: every word split off, then counted.
+    words = text.split()
+    name_length_fits = 2 <= len(words) <= 4
+    if not name_length_fits:
+        assert not structure.looks_like_person_name(text)
+    place_words = text[:-1].replace("/", " ").split()
+    expected_dateline = (
+        text.endswith(".") and not text.endswith("..") and 1 <= len(place_words) <= 2
+        and all(word.isalpha() and word[0].isupper() and word[1:].islower() for word in place_words)
+    )
+    assert structure.looks_like_dateline(text) == expected_dateline
