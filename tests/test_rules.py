@@ -276,3 +276,19 @@ def test_a_cache_directory_that_cannot_be_written_leaves_the_rules_compiled(tmp_
     blocked.write_text("not a directory")
     ruleset = load_rules(CleanSettings(), cache=blocked / "newsetl")
     assert ruleset.first_match("Advertisement") is not None
+
+
+def test_cached_code_the_engine_rejects_is_compiled_again(tmp_path):
+    import hashlib
+    import marshal
+
+    fresh = load_rules(CleanSettings(), cache=tmp_path)
+    (path,) = tmp_path.glob("rules-*.bin")
+    specs = marshal.loads(path.read_bytes()[32:])
+    for name, spec in specs.items():
+        specs[name] = (spec[0], spec[1], [255, 255, 255], *spec[3:])  # not valid SRE code
+    payload = marshal.dumps(specs)
+    path.write_bytes(hashlib.sha256(payload).digest() + payload)
+    again = load_rules(CleanSettings(), cache=tmp_path)
+    assert again._combined == fresh._combined
+    assert [rule.pattern for rule in again] == [rule.pattern for rule in fresh]
