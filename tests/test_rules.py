@@ -292,3 +292,10 @@ def test_cached_code_the_engine_rejects_is_compiled_again(tmp_path):
     again = load_rules(CleanSettings(), cache=tmp_path)
     assert again._combined == fresh._combined
     assert [rule.pattern for rule in again] == [rule.pattern for rule in fresh]
+
+
+def test_only_the_most_recent_cache_files_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(compiled_module, "KEEP_FILES", 2)
+    for packs in (["chrome"], ["media"], ["social"]):
+        load_rules(CleanSettings(packs=packs), cache=tmp_path)
+    assert len(list(tmp_path.glob("rules-*.bin"))) == 2

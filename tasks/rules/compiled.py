@@ -1,7 +1,7 @@
 """The rule library's compiled regexes, kept on disk so that a process need not compile them again.
 
-Compiling the shipped packs takes most of a second of CPU in every process that cleans (each worker
-too): `re` compiles each rule's pattern, then the rule set works out each rule's first characters and
+Compiling the shipped packs takes 0.65 CPU s (measured, 1a5d011) in every process that cleans (each
+worker too): `re` compiles each rule's pattern, then the rule set works out each rule's first characters and
 rewrites and compiles the joined regex (tasks/rules/join.py), all in Python. What comes out is re's
 code, a list of integers, that `_sre.compile` (C) turns into a pattern object in microseconds. So the
 code is kept in one file per rule library, under $XDG_CACHE_HOME/newsetl (~/.cache/newsetl), named by
@@ -12,7 +12,7 @@ against the patterns read from the file.
 The file is written to a temporary name and renamed over (os.replace), so that processes starting
 together read either a whole file or none; a file that cannot be read, does not hold its checksum or
 that the engine rejects is ignored (and written again); a directory that cannot be written leaves the
-compiling as it was, every time.
+compiling as it was, every time. The KEEP_FILES most recently written files are kept, older ones deleted.
 
 Private parts of `re` (its parser, code generator and `_sre.compile`): fixed within Python 3.11, which
 the project pins, and tasks/rules already builds on them; the engine's version is part of the hash.
@@ -121,6 +121,22 @@ class CompiledPatterns:
                 Path(temporary).unlink(missing_ok=True)
             return  # no cache: the next process compiles again
         self._changed = False
+        _forget_old_files(self.path.parent)
+
+
+# Files of other rule libraries (other packs, earlier versions of the code) are left for other
+# configurations, the most recently written of them; older ones go, so that the folder does not grow
+# with every change. A process that finds its file gone compiles and writes it again.
+KEEP_FILES = 8
+
+
+def _forget_old_files(directory: Path) -> None:
+    try:
+        files = sorted(directory.glob("rules-*.bin"), key=lambda path: path.stat().st_mtime, reverse=True)
+        for path in files[KEEP_FILES:]:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruning at the same time
 
 
 def _read(path: Path) -> dict[object, Spec]:
