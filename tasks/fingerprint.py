@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from tasks import minhash
 from tasks.config import DedupSettings
@@ -52,6 +54,90 @@ def content_hash(text: str) -> str:
     return _hash_normalised(normalise_for_hash(text))
 
 
+# The bytes of words in UTF-8 normalised text: ASCII letters, digits and the underscore (\w in ASCII), and
+# every byte of a multi-byte character, since non-ASCII paragraphs are normalised before they reach bytes.
+_IS_WORD_BYTE = np.zeros(256, dtype=bool)
+_IS_WORD_BYTE[[ord(character) for character in string.ascii_letters + string.digits + "_"]] = True
+_IS_WORD_BYTE[128:] = True
+# Each byte as normalised text has it: capitals in small letters, any other byte outside words a space.
+_NORMALISED_BYTE = np.where(_IS_WORD_BYTE, np.arange(256), ord(" ")).astype(np.uint8)
+_NORMALISED_BYTE[ord("A") : ord("Z") + 1] += ord("a") - ord("A")
+
+
+@dataclass
+class _NormalisedWords:
+    """The normalised text of a batch of articles and its words, found with numpy over the UTF-8 bytes of
+    all their paragraphs at once: the same text as normalise_for_hash gives paragraph by paragraph, with
+    no Python object per word (a batch has millions).
+
+    ASCII paragraphs go in as they are and become words here; the others are normalised first by
+    normalise_for_hash (Unicode compatibility form and case folding need Python) and go in as their words
+    and single spaces, which this leaves unchanged."""
+
+    text: bytes  # the normalised texts of the articles, one after the other (words joined by single spaces)
+    words: pa.Array  # every word, in order (large_string)
+    word_starts: np.ndarray  # int64, where each word starts in `text`
+    word_ends: np.ndarray
+    article_offsets: np.ndarray  # int64: article i owns words article_offsets[i]:article_offsets[i + 1]
+    paragraph_offsets: np.ndarray  # the same for paragraphs, all articles' paragraphs in order
+    paragraphs_of_articles: np.ndarray  # article i owns paragraphs paragraphs_of_articles[i]:[i + 1]
+
+    @classmethod
+    def of(cls, articles: list[CleanArticle]) -> _NormalisedWords:
+        paragraphs = [paragraph.text for article in articles for paragraph in article.paragraphs]
+        encoded = [text.encode() if text.isascii() else normalise_for_hash(text).encode() for text in paragraphs]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        raw = np.frombuffer(b"\n".join(encoded), dtype=np.uint8)  # a newline: no word spans two paragraphs
+        is_word = _IS_WORD_BYTE[raw]
+        edges = np.flatnonzero(np.diff(is_word, prepend=False, append=False))  # a word's first byte and the byte after it
+        raw_starts, raw_ends = edges[0::2], edges[1::2]
+        word_lengths = raw_ends - raw_starts
+        normalised = _NORMALISED_BYTE[raw]
+        word_bytes = np.concatenate(([0], np.cumsum(word_lengths)))
+        words = pa.Array.from_buffers(
+            pa.large_string(), len(raw_starts), [None, pa.py_buffer(word_bytes), pa.py_buffer(normalised[is_word])]
+        )
+        paragraph_starts = np.cumsum(lengths + 1) - (lengths + 1)
+        paragraph_offsets = np.append(np.searchsorted(raw_starts, paragraph_starts), len(raw_starts))
+        paragraphs_of_articles = np.concatenate(([0], np.cumsum([len(article.paragraphs) for article in articles], dtype=np.int64)))
+        article_offsets = paragraph_offsets[paragraphs_of_articles]
+        # Within an article every word but the first has a space before it: the byte before the word (a
+        # space, a punctuation mark or the newline between paragraphs) is kept, as normalised a space.
+        spaced = np.ones(len(raw_starts), dtype=bool)
+        spaced[article_offsets[:-1][article_offsets[:-1] < len(raw_starts)]] = False
+        keep = is_word
+        keep[raw_starts[spaced] - 1] = True
+        word_starts = word_bytes[:-1] + np.cumsum(spaced)
+        return cls(
+            normalised[keep].tobytes(),
+            words,
+            word_starts,
+            word_starts + word_lengths,
+            article_offsets,
+            paragraph_offsets,
+            paragraphs_of_articles,
+        )
+
+    @property
+    def article_words(self) -> np.ndarray:
+        return np.diff(self.article_offsets)
+
+    @property
+    def paragraph_words(self) -> np.ndarray:
+        return np.diff(self.paragraph_offsets)
+
+    def text_span(self, offsets: np.ndarray, which: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Where in `text` the normalised text of each group of words starts and ends: the words
+        offsets[i]:offsets[i + 1] for each i of `which` (default: all); (0, 0) for a group of no words."""
+        first, stop = offsets[:-1], offsets[1:]
+        if which is not None:
+            first, stop = first[which], stop[which]
+        has_words = stop > first
+        # One more entry for the index of a group that has none (the first word after the last).
+        starts, ends = np.append(self.word_starts, 0), np.append(self.word_ends, 0)
+        return np.where(has_words, starts[first], 0), np.where(has_words, ends[stop - 1], 0)
+
+
 @dataclass
 class Fingerprinted:
     """Articles with what dedup compares: fingerprints, shingle sets, and the word count of each anchor."""
@@ -80,40 +166,60 @@ class Fingerprinted:
 
 
 def fingerprint(articles: list[CleanArticle], date: dt.date, settings: DedupSettings) -> Fingerprinted:
-    """Fingerprints of articles (in the given order); sets each article's content_hash.
-
-    Paragraphs are normalised one by one: a word never spans a line break, so joining them gives the
-    normalised text of the whole article, and each paragraph is ready to be an anchor."""
-    normalised: list[str] = []
-    anchors: list[int] = []
-    anchor_words: list[int] = []
-    anchor_counts: list[int] = []
-    for article in articles:
-        paragraphs = [text for paragraph in article.paragraphs if (text := normalise_for_hash(paragraph.text))]
-        normalised.append(" ".join(paragraphs))
-        article.content_hash = _hash_normalised(normalised[-1])
-        count = 0
-        for text in paragraphs:
-            words = text.count(" ") + 1
-            if words >= ANCHOR_MIN_WORDS:
-                anchors.append(int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest(), "little"))
-                anchor_words.append(words)
-                count += 1
-        anchor_counts.append(count)
-    chunks = [
-        minhash.shingle_sets(normalised[start : start + _CHUNK], settings.shingle_size)
-        for start in range(0, len(normalised), _CHUNK)
-    ]
-    signatures = [minhash.signatures(chunk, settings.num_perm, settings.seed).values for chunk in chunks]
-    shingles = minhash.ShingleSets.concatenate(chunks)
+    """Fingerprints of articles (in the given order); sets each article's content_hash."""
+    batches = [_fingerprint_batch(articles[start : start + _CHUNK], settings) for start in range(0, len(articles), _CHUNK)]
+    content_hashes = [content for batch in batches for content in batch.content_hashes]
+    for article, content in zip(articles, content_hashes):
+        article.content_hash = content
+    shingles = minhash.ShingleSets.concatenate([batch.shingles for batch in batches])
+    anchor_counts = np.concatenate([batch.anchor_counts for batch in batches] or [np.zeros(0, dtype=np.int64)])
     prints = ArticleFingerprints(
         article_ids=[article.article_id for article in articles],
         dates=[date] * len(articles),
-        content_hashes=[article.content_hash for article in articles],
+        content_hashes=content_hashes,
         n_shingles=shingles.sizes(),
-        signatures=np.concatenate(signatures) if signatures else np.zeros((0, settings.num_perm), dtype=np.uint8),
-        anchors=np.array(anchors, dtype=np.uint32),
+        signatures=np.concatenate([batch.signatures for batch in batches] or [np.zeros((0, settings.num_perm), dtype=np.uint8)]),
+        anchors=np.concatenate([batch.anchors for batch in batches] or [np.zeros(0, dtype=np.uint32)]),
         anchor_offsets=np.concatenate(([0], np.cumsum(anchor_counts, dtype=np.int64))),
     )
-    n_words = np.array([text.count(" ") + 1 if text else 0 for text in normalised], dtype=np.int64)
-    return Fingerprinted(prints, shingles, np.array(anchor_words, dtype=np.int64), n_words)
+    anchor_words = np.concatenate([batch.anchor_words for batch in batches] or [np.zeros(0, dtype=np.int64)])
+    n_words = np.concatenate([batch.n_words for batch in batches] or [np.zeros(0, dtype=np.int64)])
+    return Fingerprinted(prints, shingles, anchor_words, n_words)
+
+
+@dataclass
+class _Batch:
+    content_hashes: list[str]
+    shingles: minhash.ShingleSets
+    signatures: np.ndarray
+    anchors: np.ndarray  # uint32
+    anchor_words: np.ndarray  # int64, per anchor
+    anchor_counts: np.ndarray  # int64, per article
+    n_words: np.ndarray  # int64, per article
+
+
+def _fingerprint_batch(articles: list[CleanArticle], settings: DedupSettings) -> _Batch:
+    words = _NormalisedWords.of(articles)
+    text, anchor_paragraphs = memoryview(words.text), np.flatnonzero(words.paragraph_words >= ANCHOR_MIN_WORDS)
+    article_starts, article_ends = words.text_span(words.article_offsets)
+    content_hashes = [
+        hashlib.sha256(text[start:end]).hexdigest()[:32] for start, end in zip(article_starts.tolist(), article_ends.tolist())
+    ]
+    anchor_starts, anchor_ends = words.text_span(words.paragraph_offsets, anchor_paragraphs)
+    # blake2b digests read little-endian: the same values as int.from_bytes(digest, "little").
+    digests = b"".join(
+        [hashlib.blake2b(text[start:end], digest_size=4).digest() for start, end in zip(anchor_starts.tolist(), anchor_ends.tolist())]
+    )
+    is_anchor = np.zeros(len(words.paragraph_words), dtype=np.int64)
+    is_anchor[anchor_paragraphs] = 1
+    anchors_before = np.concatenate(([0], np.cumsum(is_anchor)))[words.paragraphs_of_articles]
+    shingles = minhash.shingle_sets_of_words(words.words, words.article_words, settings.shingle_size)
+    return _Batch(
+        content_hashes,
+        shingles,
+        minhash.signatures(shingles, settings.num_perm, settings.seed).values,
+        np.frombuffer(digests, dtype="<u4").astype(np.uint32),
+        words.paragraph_words[anchor_paragraphs],
+        np.diff(anchors_before),
+        words.article_words,
+    )

@@ -48,15 +48,12 @@ def mix64(values: np.ndarray) -> np.ndarray:
         return x ^ (x >> _U64(31))
 
 
-def _word_hashes(words: pa.Array) -> np.ndarray:
-    """Stable 64-bit hash of each word; each distinct word of the batch is hashed once."""
+def word_hashes(words: pa.Array) -> np.ndarray:
+    """Stable 64-bit hash of each word: the first 8 bytes of its blake2b digest, read little-endian. Each
+    distinct word of the batch is hashed once, and the digests are read all at once."""
     encoded = words.dictionary_encode()
-    distinct = encoded.dictionary.to_pylist()
-    hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little") for word in distinct),
-        dtype=_U64,
-        count=len(distinct),
-    )
+    digests = b"".join([hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest() for word in encoded.dictionary.to_pylist()])
+    hashes = np.frombuffer(digests, dtype="<u8").astype(_U64)
     return hashes[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
@@ -163,16 +160,22 @@ class SpilledShingleSets:
 
 def shingle_sets(texts: Sequence[str], shingle_size: int) -> ShingleSets:
     """Hash every run of `shingle_size` consecutive words of each text. Texts must be normalised: words
-    separated by single spaces, no leading or trailing space (see tasks.dedup.normalise_for_hash)."""
+    separated by single spaces, no leading or trailing space (see tasks.fingerprint.normalise_for_hash)."""
     words = pc.split_pattern(pa.array(texts, type=pa.string()), " ")
     lengths = pc.list_value_length(words).to_numpy(zero_copy_only=False).astype(np.int64)
     flat = pc.list_flatten(words)
     # "" splits into one empty word; an empty text has no words.
     empty_text = np.fromiter((not text for text in texts), dtype=bool, count=len(texts))
     lengths[empty_text] = 0
-    flat = flat.filter(pc.not_equal(flat, ""))
-    total = len(flat)
-    tokens = _word_hashes(flat)
+    return shingle_sets_of_words(flat.filter(pc.not_equal(flat, "")), lengths, shingle_size)
+
+
+def shingle_sets_of_words(words: pa.Array, words_per_text: np.ndarray, shingle_size: int) -> ShingleSets:
+    """shingle_sets of texts given as their words, all texts' words in one array (text i owns the next
+    words_per_text[i] of them)."""
+    lengths = np.asarray(words_per_text, dtype=np.int64)
+    total = len(words)
+    tokens = word_hashes(words)
     word_starts = np.cumsum(lengths) - lengths
     word_ends = word_starts + lengths
     counts = np.where(lengths > 0, np.maximum(lengths - shingle_size + 1, 1), 0)
