@@ -54,14 +54,33 @@ def content_hash(text: str) -> str:
     return _hash_normalised(normalise_for_hash(text))
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Whether each non-ASCII character seen so far is a word character (\w); a few hundred in a language.
+_is_word_character: dict[str, bool] = {}
+
+
+def _only_word_characters_outside_ascii(text: str) -> bytes:
+    """UTF-8 of the text in Unicode compatibility form, case-folded, with every non-ASCII character that is
+    no word character made a space: what normalise_for_hash keeps of its non-ASCII characters, the ASCII
+    left for the byte pass to sort out. Cheaper than normalise_for_hash's regex, which tests every
+    character: the distinct non-ASCII characters are few, and each is replaced in one pass."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for character in set(_NON_ASCII.findall(folded)):
+        is_word = _is_word_character.get(character)
+        if is_word is None:
+            is_word = _is_word_character[character] = _WORD.match(character) is not None
+        if not is_word:
+            folded = folded.replace(character, " ")
+    return folded.encode("utf-8")
+
+
 # The bytes of words in UTF-8 normalised text: ASCII letters, digits and the underscore (\w in ASCII), and
-# every byte of a multi-byte character, since non-ASCII paragraphs are normalised before they reach bytes.
-_IS_WORD_BYTE = np.zeros(256, dtype=bool)
-_IS_WORD_BYTE[[ord(character) for character in string.ascii_letters + string.digits + "_"]] = True
-_IS_WORD_BYTE[128:] = True
+# every byte of a multi-byte character (those outside words are spaces by then).
+# Both tables are for bytes.translate, which maps a buffer several times faster than numpy's indexing.
+_WORD_BYTES = frozenset((string.ascii_letters + string.digits + "_").encode()) | frozenset(range(128, 256))
+_IS_WORD_BYTE = bytes(byte in _WORD_BYTES for byte in range(256))
 # Each byte as normalised text has it: capitals in small letters, any other byte outside words a space.
-_NORMALISED_BYTE = np.where(_IS_WORD_BYTE, np.arange(256), ord(" ")).astype(np.uint8)
-_NORMALISED_BYTE[ord("A") : ord("Z") + 1] += ord("a") - ord("A")
+_NORMALISED_BYTE = bytes(byte if byte in _WORD_BYTES else ord(" ") for byte in range(256)).lower()
 
 
 @dataclass
@@ -70,14 +89,14 @@ class _NormalisedWords:
     all their paragraphs at once: the same text as normalise_for_hash gives paragraph by paragraph, with
     no Python object per word (a batch has millions).
 
-    ASCII paragraphs go in as they are and become words here; the others are normalised first by
-    normalise_for_hash (Unicode compatibility form and case folding need Python) and go in as their words
-    and single spaces, which this leaves unchanged."""
+    ASCII paragraphs go in as they are; the others first get the Unicode compatibility form and case
+    folding, and spaces for their non-ASCII characters outside words (which need Python), so that here
+    a word is a run of ASCII word characters and bytes of multi-byte characters."""
 
-    text: bytes  # the normalised texts of the articles, one after the other (words joined by single spaces)
-    words: pa.Array  # every word, in order (large_string)
+    text: bytes  # every word followed by a space: the normalised texts of the articles, each with a space after it
+    words: pa.Array  # every word followed by its space, in order (large_string over `text`)
     word_starts: np.ndarray  # int64, where each word starts in `text`
-    word_ends: np.ndarray
+    word_ends: np.ndarray  # and ends (its space excluded)
     article_offsets: np.ndarray  # int64: article i owns words article_offsets[i]:article_offsets[i + 1]
     paragraph_offsets: np.ndarray  # the same for paragraphs, all articles' paragraphs in order
     paragraphs_of_articles: np.ndarray  # article i owns paragraphs paragraphs_of_articles[i]:[i + 1]
@@ -85,37 +104,24 @@ class _NormalisedWords:
     @classmethod
     def of(cls, articles: list[CleanArticle]) -> _NormalisedWords:
         paragraphs = [paragraph.text for article in articles for paragraph in article.paragraphs]
-        encoded = [text.encode() if text.isascii() else normalise_for_hash(text).encode() for text in paragraphs]
+        encoded = [text.encode() if text.isascii() else _only_word_characters_outside_ascii(text) for text in paragraphs]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        raw = np.frombuffer(b"\n".join(encoded), dtype=np.uint8)  # a newline: no word spans two paragraphs
-        is_word = _IS_WORD_BYTE[raw]
-        edges = np.flatnonzero(np.diff(is_word, prepend=False, append=False))  # a word's first byte and the byte after it
+        # A newline after each paragraph: no word spans two, and a byte follows every word.
+        raw = b"\n".join(encoded) + b"\n"
+        is_word = np.frombuffer(bytearray(raw.translate(_IS_WORD_BYTE)), dtype=bool)
+        edges = np.flatnonzero(np.diff(is_word, prepend=False))  # a word's first byte and the byte after it
         raw_starts, raw_ends = edges[0::2], edges[1::2]
-        word_lengths = raw_ends - raw_starts
-        normalised = _NORMALISED_BYTE[raw]
-        word_bytes = np.concatenate(([0], np.cumsum(word_lengths)))
-        words = pa.Array.from_buffers(
-            pa.large_string(), len(raw_starts), [None, pa.py_buffer(word_bytes), pa.py_buffer(normalised[is_word])]
-        )
         paragraph_starts = np.cumsum(lengths + 1) - (lengths + 1)
         paragraph_offsets = np.append(np.searchsorted(raw_starts, paragraph_starts), len(raw_starts))
         paragraphs_of_articles = np.concatenate(([0], np.cumsum([len(article.paragraphs) for article in articles], dtype=np.int64)))
-        article_offsets = paragraph_offsets[paragraphs_of_articles]
-        # Within an article every word but the first has a space before it: the byte before the word (a
-        # space, a punctuation mark or the newline between paragraphs) is kept, as normalised a space.
-        spaced = np.ones(len(raw_starts), dtype=bool)
-        spaced[article_offsets[:-1][article_offsets[:-1] < len(raw_starts)]] = False
+        # Each word and the byte after it (a space, a punctuation mark, the newline), made a space.
         keep = is_word
-        keep[raw_starts[spaced] - 1] = True
-        word_starts = word_bytes[:-1] + np.cumsum(spaced)
+        keep[raw_ends] = True
+        text = np.frombuffer(raw.translate(_NORMALISED_BYTE), dtype=np.uint8)[keep].tobytes()
+        word_starts = np.concatenate(([0], np.cumsum(raw_ends - raw_starts + 1)))
+        words = pa.Array.from_buffers(pa.large_string(), len(raw_starts), [None, pa.py_buffer(word_starts), pa.py_buffer(text)])
         return cls(
-            normalised[keep].tobytes(),
-            words,
-            word_starts,
-            word_starts + word_lengths,
-            article_offsets,
-            paragraph_offsets,
-            paragraphs_of_articles,
+            text, words, word_starts[:-1], word_starts[1:] - 1, paragraph_offsets[paragraphs_of_articles], paragraph_offsets, paragraphs_of_articles
         )
 
     @property
@@ -213,7 +219,8 @@ def _fingerprint_batch(articles: list[CleanArticle], settings: DedupSettings) ->
     is_anchor = np.zeros(len(words.paragraph_words), dtype=np.int64)
     is_anchor[anchor_paragraphs] = 1
     anchors_before = np.concatenate(([0], np.cumsum(is_anchor)))[words.paragraphs_of_articles]
-    shingles = minhash.shingle_sets_of_words(words.words, words.article_words, settings.shingle_size)
+    word_hashes = minhash.word_hashes(words.words, separator_bytes=1)
+    shingles = minhash.shingle_sets_of_word_hashes(word_hashes, words.article_words, settings.shingle_size)
     return _Batch(
         content_hashes,
         shingles,
