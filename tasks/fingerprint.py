@@ -27,8 +27,8 @@ from tasks.records import CleanArticle
 
 # A paragraph of fewer words is no anchor: short lines (headings, "Read more") recur in unrelated stories.
 ANCHOR_MIN_WORDS = 8
-# Shingles and signatures are computed this many articles at a time: arrays of a few million entries stay
-# fast and the peak memory small (a signature does not depend on the other articles of its batch).
+# Articles are fingerprinted this many at a time: arrays of a few million entries stay fast and the peak
+# memory small (nothing in an article's fingerprints depends on the other articles of its batch).
 _CHUNK = 5000
 
 _WORD = re.compile(r"\w+")
@@ -55,7 +55,8 @@ def content_hash(text: str) -> str:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# Whether each non-ASCII character seen so far is a word character (\w); a few hundred in a language.
+# Whether each non-ASCII character seen so far is a word character (\w): a few hundred per language, at
+# most the ~150,000 characters Unicode assigns.
 _is_word_character: dict[str, bool] = {}
 
 
@@ -93,7 +94,7 @@ class _NormalisedWords:
     folding, and spaces for their non-ASCII characters outside words (which need Python), so that here
     a word is a run of ASCII word characters and bytes of multi-byte characters."""
 
-    text: bytes  # every word followed by a space: the normalised texts of the articles, each with a space after it
+    text: bytes  # the articles' normalised texts one after the other, each word followed by a space
     words: pa.Array  # every word followed by its space, in order (large_string over `text`)
     word_starts: np.ndarray  # int64, where each word starts in `text`
     word_ends: np.ndarray  # and ends (its space excluded)

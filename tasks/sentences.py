@@ -9,6 +9,8 @@ How it works
    Latin-style terminators (. ! ? …) are candidates only when whitespace or the end of the block follows,
    so decimals, URLs and "U.S.A" never reach Python code. Full stops of scripts written without spaces
    between sentences (。！？ ። ။ । ؟ ۔) are candidates even when text follows at once.
+   An ASCII text whose only terminator is the full stop (most news paragraphs) is scanned with the same
+   regex built for "." alone, which the regex engine runs faster.
 3. Each candidate is kept or rejected by looking at the word before it and the token after it:
    abbreviations (per language), initials, ordinals, list numbers, the case of the next word, and
    brackets that are still open.
@@ -404,7 +406,7 @@ def split_sentences(text: str, language: str | None = None) -> list[tuple[int, i
     """Character spans (start, end) of the sentences of `text`, in order."""
     rules = _rules_for(language)
     candidates = rules.candidates
-    if text.isascii() and not any(mark in text for mark in rules.other_ascii_terminators):
+    if text.isascii() and not any(map(text.__contains__, rules.other_ascii_terminators)):
         candidates = rules.full_stop_candidates
     spans: list[tuple[int, int]] = []
     for block_start, block_end in _blocks(text):
