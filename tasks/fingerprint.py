@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from tasks import minhash
 from tasks.config import DedupSettings
@@ -25,8 +27,8 @@ from tasks.records import CleanArticle
 
 # A paragraph of fewer words is no anchor: short lines (headings, "Read more") recur in unrelated stories.
 ANCHOR_MIN_WORDS = 8
-# Shingles and signatures are computed this many articles at a time: arrays of a few million entries stay
-# fast and the peak memory small (a signature does not depend on the other articles of its batch).
+# Articles are fingerprinted this many at a time: arrays of a few million entries stay fast and the peak
+# memory small (nothing in an article's fingerprints depends on the other articles of its batch).
 _CHUNK = 5000
 
 _WORD = re.compile(r"\w+")
@@ -50,6 +52,97 @@ def _hash_normalised(normalised: str) -> str:
 
 def content_hash(text: str) -> str:
     return _hash_normalised(normalise_for_hash(text))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Whether each non-ASCII character seen so far is a word character (\w): a few hundred per language, at
+# most the ~150,000 characters Unicode assigns.
+_is_word_character: dict[str, bool] = {}
+
+
+def _only_word_characters_outside_ascii(text: str) -> bytes:
+    """UTF-8 of the text in Unicode compatibility form, case-folded, with every non-ASCII character that is
+    no word character made a space: what normalise_for_hash keeps of its non-ASCII characters, the ASCII
+    left for the byte pass to sort out. Cheaper than normalise_for_hash's regex, which tests every
+    character: the distinct non-ASCII characters are few, and each is replaced in one pass."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for character in set(_NON_ASCII.findall(folded)):
+        is_word = _is_word_character.get(character)
+        if is_word is None:
+            is_word = _is_word_character[character] = _WORD.match(character) is not None
+        if not is_word:
+            folded = folded.replace(character, " ")
+    return folded.encode("utf-8")
+
+
+# The bytes of words in UTF-8 normalised text: ASCII letters, digits and the underscore (\w in ASCII), and
+# every byte of a multi-byte character (those outside words are spaces by then).
+# Both tables are for bytes.translate, which maps a buffer several times faster than numpy's indexing.
+_WORD_BYTES = frozenset((string.ascii_letters + string.digits + "_").encode()) | frozenset(range(128, 256))
+_IS_WORD_BYTE = bytes(byte in _WORD_BYTES for byte in range(256))
+# Each byte as normalised text has it: capitals in small letters, any other byte outside words a space.
+_NORMALISED_BYTE = bytes(byte if byte in _WORD_BYTES else ord(" ") for byte in range(256)).lower()
+
+
+@dataclass
+class _NormalisedWords:
+    """The normalised text of a batch of articles and its words, found with numpy over the UTF-8 bytes of
+    all their paragraphs at once: the same text as normalise_for_hash gives paragraph by paragraph, with
+    no Python object per word (a batch has millions).
+
+    ASCII paragraphs go in as they are; the others first get the Unicode compatibility form and case
+    folding, and spaces for their non-ASCII characters outside words (which need Python), so that here
+    a word is a run of ASCII word characters and bytes of multi-byte characters."""
+
+    text: bytes  # the articles' normalised texts one after the other, each word followed by a space
+    words: pa.Array  # every word followed by its space, in order (large_string over `text`)
+    word_starts: np.ndarray  # int64, where each word starts in `text`
+    word_ends: np.ndarray  # and ends (its space excluded)
+    article_offsets: np.ndarray  # int64: article i owns words article_offsets[i]:article_offsets[i + 1]
+    paragraph_offsets: np.ndarray  # the same for paragraphs, all articles' paragraphs in order
+    paragraphs_of_articles: np.ndarray  # article i owns paragraphs paragraphs_of_articles[i]:[i + 1]
+
+    @classmethod
+    def of(cls, articles: list[CleanArticle]) -> _NormalisedWords:
+        paragraphs = [paragraph.text for article in articles for paragraph in article.paragraphs]
+        encoded = [text.encode() if text.isascii() else _only_word_characters_outside_ascii(text) for text in paragraphs]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        # A newline after each paragraph: no word spans two, and a byte follows every word.
+        raw = b"\n".join(encoded) + b"\n"
+        is_word = np.frombuffer(bytearray(raw.translate(_IS_WORD_BYTE)), dtype=bool)
+        edges = np.flatnonzero(np.diff(is_word, prepend=False))  # a word's first byte and the byte after it
+        raw_starts, raw_ends = edges[0::2], edges[1::2]
+        paragraph_starts = np.cumsum(lengths + 1) - (lengths + 1)
+        paragraph_offsets = np.append(np.searchsorted(raw_starts, paragraph_starts), len(raw_starts))
+        paragraphs_of_articles = np.concatenate(([0], np.cumsum([len(article.paragraphs) for article in articles], dtype=np.int64)))
+        # Each word and the byte after it (a space, a punctuation mark, the newline), made a space.
+        keep = is_word
+        keep[raw_ends] = True
+        text = np.frombuffer(raw.translate(_NORMALISED_BYTE), dtype=np.uint8)[keep].tobytes()
+        word_starts = np.concatenate(([0], np.cumsum(raw_ends - raw_starts + 1)))
+        words = pa.Array.from_buffers(pa.large_string(), len(raw_starts), [None, pa.py_buffer(word_starts), pa.py_buffer(text)])
+        return cls(
+            text, words, word_starts[:-1], word_starts[1:] - 1, paragraph_offsets[paragraphs_of_articles], paragraph_offsets, paragraphs_of_articles
+        )
+
+    @property
+    def article_words(self) -> np.ndarray:
+        return np.diff(self.article_offsets)
+
+    @property
+    def paragraph_words(self) -> np.ndarray:
+        return np.diff(self.paragraph_offsets)
+
+    def text_span(self, offsets: np.ndarray, which: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Where in `text` the normalised text of each group of words starts and ends: the words
+        offsets[i]:offsets[i + 1] for each i of `which` (default: all); (0, 0) for a group of no words."""
+        first, stop = offsets[:-1], offsets[1:]
+        if which is not None:
+            first, stop = first[which], stop[which]
+        has_words = stop > first
+        # One more entry for the index of a group that has none (the first word after the last).
+        starts, ends = np.append(self.word_starts, 0), np.append(self.word_ends, 0)
+        return np.where(has_words, starts[first], 0), np.where(has_words, ends[stop - 1], 0)
 
 
 @dataclass
@@ -80,40 +173,61 @@ class Fingerprinted:
 
 
 def fingerprint(articles: list[CleanArticle], date: dt.date, settings: DedupSettings) -> Fingerprinted:
-    """Fingerprints of articles (in the given order); sets each article's content_hash.
-
-    Paragraphs are normalised one by one: a word never spans a line break, so joining them gives the
-    normalised text of the whole article, and each paragraph is ready to be an anchor."""
-    normalised: list[str] = []
-    anchors: list[int] = []
-    anchor_words: list[int] = []
-    anchor_counts: list[int] = []
-    for article in articles:
-        paragraphs = [text for paragraph in article.paragraphs if (text := normalise_for_hash(paragraph.text))]
-        normalised.append(" ".join(paragraphs))
-        article.content_hash = _hash_normalised(normalised[-1])
-        count = 0
-        for text in paragraphs:
-            words = text.count(" ") + 1
-            if words >= ANCHOR_MIN_WORDS:
-                anchors.append(int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest(), "little"))
-                anchor_words.append(words)
-                count += 1
-        anchor_counts.append(count)
-    chunks = [
-        minhash.shingle_sets(normalised[start : start + _CHUNK], settings.shingle_size)
-        for start in range(0, len(normalised), _CHUNK)
-    ]
-    signatures = [minhash.signatures(chunk, settings.num_perm, settings.seed).values for chunk in chunks]
-    shingles = minhash.ShingleSets.concatenate(chunks)
+    """Fingerprints of articles (in the given order); sets each article's content_hash."""
+    batches = [_fingerprint_batch(articles[start : start + _CHUNK], settings) for start in range(0, len(articles), _CHUNK)]
+    content_hashes = [content for batch in batches for content in batch.content_hashes]
+    for article, content in zip(articles, content_hashes):
+        article.content_hash = content
+    shingles = minhash.ShingleSets.concatenate([batch.shingles for batch in batches])
+    anchor_counts = np.concatenate([batch.anchor_counts for batch in batches] or [np.zeros(0, dtype=np.int64)])
     prints = ArticleFingerprints(
         article_ids=[article.article_id for article in articles],
         dates=[date] * len(articles),
-        content_hashes=[article.content_hash for article in articles],
+        content_hashes=content_hashes,
         n_shingles=shingles.sizes(),
-        signatures=np.concatenate(signatures) if signatures else np.zeros((0, settings.num_perm), dtype=np.uint8),
-        anchors=np.array(anchors, dtype=np.uint32),
+        signatures=np.concatenate([batch.signatures for batch in batches] or [np.zeros((0, settings.num_perm), dtype=np.uint8)]),
+        anchors=np.concatenate([batch.anchors for batch in batches] or [np.zeros(0, dtype=np.uint32)]),
         anchor_offsets=np.concatenate(([0], np.cumsum(anchor_counts, dtype=np.int64))),
     )
-    n_words = np.array([text.count(" ") + 1 if text else 0 for text in normalised], dtype=np.int64)
-    return Fingerprinted(prints, shingles, np.array(anchor_words, dtype=np.int64), n_words)
+    anchor_words = np.concatenate([batch.anchor_words for batch in batches] or [np.zeros(0, dtype=np.int64)])
+    n_words = np.concatenate([batch.n_words for batch in batches] or [np.zeros(0, dtype=np.int64)])
+    return Fingerprinted(prints, shingles, anchor_words, n_words)
+
+
+@dataclass
+class _Batch:
+    content_hashes: list[str]
+    shingles: minhash.ShingleSets
+    signatures: np.ndarray
+    anchors: np.ndarray  # uint32
+    anchor_words: np.ndarray  # int64, per anchor
+    anchor_counts: np.ndarray  # int64, per article
+    n_words: np.ndarray  # int64, per article
+
+
+def _fingerprint_batch(articles: list[CleanArticle], settings: DedupSettings) -> _Batch:
+    words = _NormalisedWords.of(articles)
+    text, anchor_paragraphs = memoryview(words.text), np.flatnonzero(words.paragraph_words >= ANCHOR_MIN_WORDS)
+    article_starts, article_ends = words.text_span(words.article_offsets)
+    content_hashes = [
+        hashlib.sha256(text[start:end]).hexdigest()[:32] for start, end in zip(article_starts.tolist(), article_ends.tolist())
+    ]
+    anchor_starts, anchor_ends = words.text_span(words.paragraph_offsets, anchor_paragraphs)
+    # blake2b digests read little-endian: the same values as int.from_bytes(digest, "little").
+    digests = b"".join(
+        [hashlib.blake2b(text[start:end], digest_size=4).digest() for start, end in zip(anchor_starts.tolist(), anchor_ends.tolist())]
+    )
+    is_anchor = np.zeros(len(words.paragraph_words), dtype=np.int64)
+    is_anchor[anchor_paragraphs] = 1
+    anchors_before = np.concatenate(([0], np.cumsum(is_anchor)))[words.paragraphs_of_articles]
+    word_hashes = minhash.word_hashes(words.words, separator_bytes=1)
+    shingles = minhash.shingle_sets_of_word_hashes(word_hashes, words.article_words, settings.shingle_size)
+    return _Batch(
+        content_hashes,
+        shingles,
+        minhash.signatures(shingles, settings.num_perm, settings.seed).values,
+        np.frombuffer(digests, dtype="<u4").astype(np.uint32),
+        words.paragraph_words[anchor_paragraphs],
+        np.diff(anchors_before),
+        words.article_words,
+    )

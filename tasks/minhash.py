@@ -48,16 +48,38 @@ def mix64(values: np.ndarray) -> np.ndarray:
         return x ^ (x >> _U64(31))
 
 
-def _word_hashes(words: pa.Array) -> np.ndarray:
-    """Stable 64-bit hash of each word; each distinct word of the batch is hashed once."""
+# The blake2b digests of words hashed lately in this process, by word: a day's chunks share most of their
+# words ("the", names in the news), and a dictionary lookup costs a fifth of a digest. Emptied when it
+# reaches the limit (about 120 bytes a word); a digest is the same whether it comes from here or not.
+_WORD_DIGESTS_LIMIT = 200_000
+_word_digests: dict[bytes, bytes] = {}
+
+
+def word_hashes(words: pa.Array, separator_bytes: int = 0) -> np.ndarray:
+    """Stable 64-bit hash of each word: the first 8 bytes of its blake2b digest, read little-endian.
+
+    `words` is a string array; with `separator_bytes`, each of its strings is a word followed by that many
+    bytes that are no part of it (words cut from running text with the space after each). Each distinct
+    string is hashed once, from the array's bytes."""
     encoded = words.dictionary_encode()
-    distinct = encoded.dictionary.to_pylist()
-    hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little") for word in distinct),
-        dtype=_U64,
-        count=len(distinct),
-    )
+    distinct = encoded.dictionary
+    if len(distinct) == 0:
+        return np.zeros(len(words), dtype=_U64)
+    _, offsets, data = distinct.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(distinct.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=offset_type)[distinct.offset : distinct.offset + len(distinct) + 1]
+    text = data.to_pybytes()
+    distinct_words = [text[start:end] for start, end in zip(bounds[:-1].tolist(), (bounds[1:] - separator_bytes).tolist())]
+    if len(_word_digests) > _WORD_DIGESTS_LIMIT:
+        _word_digests.clear()
+    digests = b"".join([_word_digests.get(word) or _word_digest(word) for word in distinct_words])
+    hashes = np.frombuffer(digests, dtype="<u8").astype(_U64)
     return hashes[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _word_digest(word: bytes) -> bytes:
+    digest = _word_digests[word] = hashlib.blake2b(word, digest_size=8).digest()
+    return digest
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -163,32 +185,50 @@ class SpilledShingleSets:
 
 def shingle_sets(texts: Sequence[str], shingle_size: int) -> ShingleSets:
     """Hash every run of `shingle_size` consecutive words of each text. Texts must be normalised: words
-    separated by single spaces, no leading or trailing space (see tasks.dedup.normalise_for_hash)."""
+    separated by single spaces, no leading or trailing space (see tasks.fingerprint.normalise_for_hash)."""
     words = pc.split_pattern(pa.array(texts, type=pa.string()), " ")
     lengths = pc.list_value_length(words).to_numpy(zero_copy_only=False).astype(np.int64)
     flat = pc.list_flatten(words)
     # "" splits into one empty word; an empty text has no words.
     empty_text = np.fromiter((not text for text in texts), dtype=bool, count=len(texts))
     lengths[empty_text] = 0
-    flat = flat.filter(pc.not_equal(flat, ""))
-    total = len(flat)
-    tokens = _word_hashes(flat)
-    word_starts = np.cumsum(lengths) - lengths
-    word_ends = word_starts + lengths
+    return shingle_sets_of_word_hashes(word_hashes(flat.filter(pc.not_equal(flat, ""))), lengths, shingle_size)
+
+
+def shingle_sets_of_word_hashes(tokens: np.ndarray, words_per_text: np.ndarray, shingle_size: int) -> ShingleSets:
+    """shingle_sets of texts given as the hashes of their words (word_hashes), all texts' words in one
+    array: text i owns the next words_per_text[i] of them."""
+    lengths = np.asarray(words_per_text, dtype=np.int64)
+    total = len(tokens)
     counts = np.where(lengths > 0, np.maximum(lengths - shingle_size + 1, 1), 0)
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    # Position of each shingle's first word: the article's first word plus the shingle's rank in it.
-    rank_in_article = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], counts)
-    first = np.repeat(word_starts, counts) + rank_in_article
-    end = np.repeat(word_ends, counts)
-    hashes = tokens[first] if total else np.zeros(0, dtype=_U64)
+    text_ends = np.cumsum(lengths)
+    text_starts = text_ends - lengths
+    short = np.flatnonzero((lengths > 0) & (lengths < shingle_size))  # one shingle of all their words
+    # The shingle of the `shingle_size` words from each word on, for all words at once (those that run
+    # past the end of their text are dropped below), and that of each short text's words.
+    hashes = tokens[: max(total - shingle_size + 1, 0)]
+    short_first, short_hashes = text_starts[short], tokens[text_starts[short]]
     with np.errstate(over="ignore"):
         for step in range(1, shingle_size):
-            inside = first + step < end  # false only in articles shorter than one shingle
-            following = tokens[np.minimum(first + step, total - 1)]
-            combined = ((hashes << _U64(27)) | (hashes >> _U64(37))) * _GOLDEN ^ following
-            hashes = np.where(inside, combined, hashes)
-    return ShingleSets(mix64(hashes), offsets)
+            hashes = _next_word(hashes, tokens[step : step + len(hashes)])
+            following = tokens[np.minimum(short_first + step, total - 1)]
+            short_hashes = np.where(step < lengths[short], _next_word(short_hashes, following), short_hashes)
+    # A long text's shingles start at its words but the last shingle_size - 1.
+    runs_past_the_end = np.zeros(total, dtype=bool)
+    for back in range(1, shingle_size):
+        runs_past_the_end[(text_ends - back)[lengths >= back]] = True
+    shingles = np.empty(offsets[-1], dtype=_U64)
+    of_long_texts = np.ones(len(shingles), dtype=bool)
+    of_long_texts[offsets[short]] = False
+    shingles[of_long_texts] = hashes[~runs_past_the_end[: len(hashes)]]
+    shingles[offsets[short]] = short_hashes
+    return ShingleSets(mix64(shingles), offsets)
+
+
+def _next_word(hashes: np.ndarray, following: np.ndarray) -> np.ndarray:
+    """A shingle's hash with the hash of its next word folded in."""
+    return ((hashes << _U64(27)) | (hashes >> _U64(37))) * _GOLDEN ^ following
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,9 @@ def _paragraph_language(article: CleanArticle, paragraph_index: int) -> str:
 
 
 def segment_article(article: CleanArticle) -> Segments:
-    # Rows are made by _make (tuple.__new__, in C) from a tuple: calling the class runs its Python
-    # __new__, a frame per row.
-    new_paragraph, new_sentence = ParagraphRow._make, SentenceRow._make
+    # Rows are made by tuple.__new__ (in C) from a tuple: calling the class, or its _make, runs Python
+    # code, a frame per row.
+    new_row = tuple.__new__
     article_id = article.article_id
     paragraphs: list[ParagraphRow] = []
     sentences: list[SentenceRow] = []
@@ -62,7 +62,8 @@ def segment_article(article: CleanArticle) -> Segments:
         paragraph_end = paragraph_start + len(text)
         language = _paragraph_language(article, paragraph_index)
         paragraphs.append(
-            new_paragraph(
+            new_row(
+                ParagraphRow,
                 (
                     article_id,
                     paragraph_index,
@@ -73,11 +74,12 @@ def segment_article(article: CleanArticle) -> Segments:
                     paragraph_end,
                     paragraph.line_no,
                     paragraph.last_line_no,
-                )
+                ),
             )
         )
-        for start, end in split_sentences(text, language):
-            row = (article_id, paragraph_index, len(sentences), text[start:end], paragraph_start + start, paragraph_start + end)
-            sentences.append(new_sentence(row))
+        sentences += [
+            new_row(SentenceRow, (article_id, paragraph_index, index, text[start:end], paragraph_start + start, paragraph_start + end))
+            for index, (start, end) in enumerate(split_sentences(text, language), len(sentences))
+        ]
         paragraph_start = paragraph_end + 1  # the newline between paragraphs
     return Segments(paragraphs, sentences)
