@@ -120,23 +120,28 @@ def classify_lines(
 ) -> ArticleContext:
     """Run the passes over an article's non-blank lines (title excluded), removing boilerplate in place;
     returns what they found out about the article (the line classifier's context)."""
+    # Structural checks switched off by name (clean.disabled_rules; the pattern rules' are left out of `rules`).
+    disabled = settings.disabled_rules
     _apply_line_rules(lines, rules, learned)
-    structure.remove_video_titles(lines, settings.video_title_max_words)
-    structure.remove_captions(lines, settings.structure)
-    structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
-    if settings.structure.repeated_line_min:
+    if structure.VIDEO_TITLE_RULE not in disabled:
+        structure.remove_video_titles(lines, settings.video_title_max_words)
+    structure.remove_captions(lines, settings.structure, disabled)
+    if structure.BYLINE_AFTER_MARKER_RULE not in disabled:
+        structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
+    if settings.structure.repeated_line_min and structure.REPEATED_LINE_RULE not in disabled:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
     stopwords = _assign_density_classes(lines, settings)
-    if title is not None and settings.structure.title_repeat_min_words:
+    if title is not None and settings.structure.title_repeat_min_words and structure.TITLE_REPEAT_RULE not in disabled:
         story_start = main_text.first_paragraph_pair(lines)
         structure.remove_title_repeats(lines, title, settings.structure, story_start)
-    structure.remove_author_names_at_top(lines, lambda: main_text.first_paragraph_pair(lines))
+    structure.remove_author_names_at_top(lines, lambda: main_text.first_paragraph_pair(lines), disabled)
     # A full web page gets the page passes; an extracted article body is only trimmed: what looks like a
     # menu on a page is more often a list of the story's own in a body.
     page = main_text.looks_like_page(lines, settings.main_text)
-    if page and settings.main_text.enabled:
+    if page and settings.main_text.enabled and structure.OUTSIDE_MAIN_TEXT_RULE not in disabled:
         main_text.remove_outside_main_text(lines, settings.main_text)
-    structure.remove_link_runs(lines, settings.structure, need_header=not page)
+    if structure.LINK_RUN_RULE not in disabled:
+        structure.remove_link_runs(lines, settings.structure, need_header=not page)
     if settings.text_density.enabled:
         _remove_bad_in_context(lines, settings, bad_is_final=page)
     context = ArticleContext(stopwords, page, main_text.first_paragraph_pair(lines), title)

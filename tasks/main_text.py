@@ -23,11 +23,10 @@ prose is taken for a page (see `looks_like_page`).
 from __future__ import annotations
 
 from tasks.config import MainTextSettings
-from tasks.structure import TITLE_REPEAT_KIND, LineVerdict
+from tasks.structure import OUTSIDE_MAIN_TEXT_RULE, TITLE_REPEAT_KIND, LineVerdict
 from tasks.text_density import BAD, GOOD, NEAR_GOOD, SHORT
 from tasks.textlines import is_list_item, is_short_unpunctuated, word_count
 
-OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"
 HEADLINE_MAX_WORDS = 20
 COMMENTS_KIND = "comments"  # the kind of the rules for comment-section furniture (tasks/rules/social.yaml)
 # Kinds of removal a headline may have had before the main-text pass: it recurs on the page.

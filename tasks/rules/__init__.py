@@ -21,6 +21,7 @@ import yaml
 from tasks.config import CleanSettings, ConfigError
 from tasks.rules.join import CannotJoin, join_rules, parsed_pattern
 from tasks.safe_regex import compile_rule_pattern
+from tasks.structure import STRUCTURAL_RULES
 
 RULES_DIR = Path(__file__).parent
 USER_PACK = "user"
@@ -229,7 +230,8 @@ def load_rules(settings: CleanSettings) -> RuleSet:
         for rule in settings.rules
     ]
     known = {rule.name for rule in rules}
-    unknown = [name for name in settings.disabled_rules if name not in known]
+    # The structural checks (tasks/structure.py) are switched off by name in the same list.
+    unknown = [name for name in settings.disabled_rules if name not in known and name not in STRUCTURAL_RULES]
     if unknown:
         raise ConfigError(f"clean.disabled_rules: no active rule is named {unknown[0]!r}")
     disabled = set(settings.disabled_rules)
