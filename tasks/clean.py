@@ -41,6 +41,7 @@ DENSITY_RULES = {
     text_density.NEAR_GOOD: "density.near_good_among_boilerplate",
 }
 COPYRIGHT_RULE = "density.copyright"
+WORD_LIST_RULE = "density.word_list"  # a run of capitalised words (text_density.is_capitalised_word_list)
 
 _OPENING_QUOTES = "\"“„«‘'"
 _LIST_ITEM = re.compile(r"(?:\d{1,3}[.)]|[a-z][.)]|[-•*·▪●◦–—])\s+\S")
@@ -107,7 +108,12 @@ def _remove_bad_in_context(verdicts: list[LineVerdict], settings: CleanSettings,
     settled = text_density.settle_by_context(initial, lengths, settings.text_density.length_high, bad_is_final)
     for verdict, first, final in zip(kept, initial, settled):
         if final == text_density.BAD:
-            rule = COPYRIGHT_RULE if text_density.is_copyright(verdict.text) else DENSITY_RULES[first]
+            if text_density.is_copyright(verdict.text):
+                rule = COPYRIGHT_RULE
+            elif first == text_density.BAD and text_density.is_capitalised_word_list(verdict.text):
+                rule = WORD_LIST_RULE
+            else:
+                rule = DENSITY_RULES[first]
             verdict.remove(rule, "density")
 
 

@@ -175,6 +175,40 @@ def comments_cut(verdicts: list[LineVerdict], scores: list[float], start: int, e
     return end
 
 
+def weak_tail_cut(scores: list[float], start: int, end: int, gain_ratio: float, min_depth: float) -> int:
+    """Where the main text ends when a weak tail hangs on to the story across a valley.
+
+    The best-scoring stretch runs on past the story's last paragraph whenever what follows a stretch of
+    furniture scores a little more than the furniture costs: a list of teasers (kicker, headline, two
+    lines of text, "Read more", date; again and again) or a newsletter box with a few sentences of prose.
+    A story's own tail after a valley (paragraphs after a fact box) scores far more than the valley
+    costs. So the main text ends at the story's high point before a valley when what comes after the
+    valley gains less than `gain_ratio` times its depth. The best stretch always gains more than its
+    valleys cost, so with `gain_ratio` 1 nothing is cut.
+    """
+    if gain_ratio <= 1:
+        return end
+    # The running score from `start`; it is highest at `end`. Cut at the first high point (a running
+    # maximum) from which the rest is a weak tail.
+    prefix, running = [], 0.0
+    for index in range(start, end):
+        running += scores[index]
+        prefix.append(running)
+    high = float("-inf")
+    for offset, value in enumerate(prefix):
+        if value <= high:
+            continue
+        high = value
+        rest = prefix[offset + 1 :]
+        if not rest:
+            break
+        valley = min(rest)
+        depth, gain = value - valley, prefix[-1] - valley
+        if depth >= min_depth and gain < gain_ratio * depth:
+            return start + offset + 1
+    return end
+
+
 def main_text_span(verdicts: list[LineVerdict], settings: MainTextSettings) -> tuple[int, int] | None:
     """[start, end) of the main text, its lead included."""
     found = main_text_lines(verdicts, settings)
@@ -189,6 +223,7 @@ def main_text_lines(verdicts: list[LineVerdict], settings: MainTextSettings) -> 
         return None
     start, end = span
     end = comments_cut(verdicts, scores, start, end, settings.comments_min_share)
+    end = weak_tail_cut(scores, start, end, settings.tail_gain_ratio, settings.tail_min_depth)
     return start, end, lead_lines(verdicts, prose_flags(verdicts), start, settings)
 
 

@@ -210,3 +210,31 @@ def test_an_advert_slot_does_not_part_a_sub_heading_from_its_paragraph():
                      "BoC to stay on sidelines next week", ("Article content", "chrome"), PARAGRAPH)
     structure.remove_link_runs(lines, SETTINGS)
     assert removed(lines) == {link: structure.LINK_RUN_RULE for link in links}
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected_end"),
+    [
+        # A story (scores 500) ends; a valley of 12 menu lines (-40 each, depth 480); a tail that gains 600.
+        ([500] * 5 + [-40] * 12 + [300, 300], 5),
+        # A tail that gains more than twice the valley's depth is the story going on.
+        ([500] * 5 + [-40] * 12 + [500, 500], 19),
+        # A shallow valley (a few headings) never cuts.
+        ([500] * 5 + [-40] * 5 + [210, 210], 12),
+    ],
+)
+def test_a_weak_tail_after_a_deep_valley_is_cut(scores, expected_end):
+    assert main_text.weak_tail_cut(scores, 0, len(scores), gain_ratio=2, min_depth=400) == expected_end
+
+
+@given(st.lists(st.integers(-100, 600), max_size=60), st.floats(1, 4), st.floats(1, 1000))
+def test_the_tail_cut_ends_the_main_text_at_a_high_point_inside_the_best_stretch(scores, ratio, depth):
+    span = main_text.best_span(scores)
+    if span is None:
+        return
+    start, end = span
+    cut = main_text.weak_tail_cut(scores, start, end, ratio, depth)
+    assert start < cut <= end
+    # The kept part scores no less than any shorter start of the stretch: it ends at a running maximum.
+    assert sum(scores[start:cut]) >= max(sum(scores[start:k]) for k in range(start + 1, cut + 1))
+    assert main_text.weak_tail_cut(scores, start, end, 1, depth) == end
