@@ -22,6 +22,8 @@ prose is taken for a page (see `looks_like_page`).
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 from tasks.config import MainTextSettings
 from tasks.structure import OUTSIDE_MAIN_TEXT_RULE, TITLE_REPEAT_KIND, LineVerdict
 from tasks.text_density import BAD, GOOD, NEAR_GOOD, SHORT
@@ -190,19 +192,15 @@ def weak_tail_cut(scores: list[float], start: int, end: int, gain_ratio: float, 
         return end
     # The running score from `start`; it is highest at `end`. Cut at the first high point (a running
     # maximum) from which the rest is a weak tail.
-    prefix, running = [], 0.0
-    for index in range(start, end):
-        running += scores[index]
-        prefix.append(running)
+    prefix = list(accumulate(scores[start:end]))
+    # The lowest running score after each line (suffix minima), so that each high point costs O(1).
+    lowest_after = list(accumulate(reversed(prefix[1:]), min))[::-1]
     high = float("-inf")
-    for offset, value in enumerate(prefix):
+    for offset, valley in enumerate(lowest_after):
+        value = prefix[offset]
         if value <= high:
             continue
         high = value
-        rest = prefix[offset + 1 :]
-        if not rest:
-            break
-        valley = min(rest)
         depth, gain = value - valley, prefix[-1] - valley
         if depth >= min_depth and gain < gain_ratio * depth:
             return start + offset + 1

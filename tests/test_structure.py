@@ -238,3 +238,25 @@ def test_the_tail_cut_ends_the_main_text_at_a_high_point_inside_the_best_stretch
     # The kept part scores no less than any shorter start of the stretch: it ends at a running maximum.
     assert sum(scores[start:cut]) >= max(sum(scores[start:k]) for k in range(start + 1, cut + 1))
     assert main_text.weak_tail_cut(scores, start, end, 1, depth) == end
+
+
+def plain_weak_tail_cut(scores, start, end, gain_ratio, min_depth):
+    """weak_tail_cut written plainly: at each new high point, the lowest score after it, found anew."""
+    if gain_ratio <= 1:
+        return end
+    prefix = [sum(scores[start : index + 1]) for index in range(start, end)]
+    high = float("-inf")
+    for offset in range(len(prefix) - 1):
+        if prefix[offset] > high:
+            high = prefix[offset]
+            valley = min(prefix[offset + 1 :])
+            if high - valley >= min_depth and prefix[-1] - valley < gain_ratio * (high - valley):
+                return start + offset + 1
+    return end
+
+
+@given(st.lists(st.integers(-100, 600), max_size=60), st.floats(1, 4), st.floats(1, 1000))
+def test_the_tail_cut_agrees_with_its_plain_version(scores, ratio, depth):
+    span = main_text.best_span(scores)
+    if span is not None:
+        assert main_text.weak_tail_cut(scores, *span, ratio, depth) == plain_weak_tail_cut(scores, *span, ratio, depth)
