@@ -137,9 +137,15 @@ def classify_lines(
     if settings.structure.repeated_line_min and structure.REPEATED_LINE_RULE not in disabled:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
     stopwords = _assign_density_classes(lines, settings)
-    if title is not None and settings.structure.title_repeat_min_words and structure.TITLE_REPEAT_RULE not in disabled:
+    if lines and settings.structure.title_repeat_min_words and structure.TITLE_REPEAT_RULE not in disabled:
         story_start = main_text.first_paragraph_pair(lines)
-        structure.remove_title_repeats(lines, title, settings.structure, story_start)
+        if title is not None:
+            structure.remove_title_repeats(lines, title, settings.structure, story_start)
+        elif 1 < story_start < len(lines):
+            # No line was taken for the title (a page's <title> that reads like two sentences: "Nvidia's
+            # into nation building. We cool with that? - The Globe and Mail"); the first line is still the
+            # page's title when a copy of it stands above where the story's paragraphs begin (if they do).
+            structure.remove_title_repeats(lines[1:], lines[0].text, settings.structure, story_start - 1)
     structure.remove_author_names_at_top(lines, lambda: main_text.first_paragraph_pair(lines), disabled)
     # A full web page gets the page passes; an extracted article body is only trimmed: what looks like a
     # menu on a page is more often a list of the story's own in a body.
