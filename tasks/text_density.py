@@ -163,8 +163,8 @@ def is_capitalised_word_list(text: str) -> bool:
     Afyonkarahisar Ağrı ...": a menu or a list of places run together on one line. For languages without
     a stopword list, whose lines are otherwise judged by length: prose in a language that has capitals
     has lower-case words between its names. (German capitalises its nouns, but it has a list.)"""
-    if ends_like_sentence(text):
-        return False
+    if ends_like_sentence(text) or text.isupper():
+        return False  # a sentence, or a heading set in capitals ("402 MİLYON LİRALIK MAL VARLIĞINA EL KONULMUŞTU")
     tokens = text.split()
     if len(tokens) < WORD_LIST_MIN_WORDS:
         return False

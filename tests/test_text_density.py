@@ -193,6 +193,7 @@ def test_a_run_of_capitalised_words_is_bad_without_a_stopword_list(line):
         "Okul müdürü öğrenciyi merdivenden itti iddiası: Soruşturma başlatıldı",
         "İstanbul Ankara İzmir Bursa Antalya Konya Adana Gaziantep Şanlıurfa Kocaeli.",  # ends like a sentence
         "402 MİLYON LİRALIK MAL VARLIĞINA EL KONULMUŞTU",  # a heading in capitals: too short to be a list
+        "SAVCILIK 402 MİLYON LİRALIK MAL VARLIĞINA EL KOYDU VE SORUŞTURMA GENİŞLEDİ",  # capitals throughout
     ],
 )
 def test_prose_and_short_headings_are_not_a_word_list(line):
