@@ -199,6 +199,7 @@ class MainTextSettings(_Section):
     comments_min_share: Annotated[float, Field(ge=0, le=1)] = 0.5
     tail_gain_ratio: Annotated[float, Field(ge=1)] = 2.0
     tail_min_depth: Annotated[float, Field(gt=0)] = 400.0
+    teaser_run_min_lines: Annotated[int, Field(ge=0)] = 3
     min_furniture_lines: Annotated[int, Field(ge=0)] = 30
 
 

@@ -207,6 +207,35 @@ def weak_tail_cut(scores: list[float], start: int, end: int, gain_ratio: float, 
     return end
 
 
+def teaser_run_cut(verdicts: list[LineVerdict], start: int, end: int, min_lines: int) -> int:
+    """Where the main text ends when teasers follow the story's last paragraphs.
+
+    After the last two paragraphs in a row (lines removed by rules skipped), a story may still have a
+    sub-heading and a paragraph under it, or a heading between two lone paragraphs; but `min_lines` kept
+    lines in a row that are not prose (a teaser's kicker, headline and author; a list of headlines) part
+    the story from what comes next: a teaser's text, a promotion. The main text then ends with the last
+    paragraph pair. 0 switches this off.
+    """
+    if not min_lines:
+        return end
+    prose = prose_flags(verdicts)
+    kept = [index for index in range(start, end) if verdicts[index].kept]
+    last_pair_end = None
+    for previous, index in zip(kept, kept[1:]):
+        if prose[previous] and prose[index]:
+            last_pair_end = index + 1
+    if last_pair_end is None:
+        return end
+    run = 0
+    for index in kept:
+        if index < last_pair_end:
+            continue
+        run = 0 if prose[index] else run + 1
+        if run >= min_lines:
+            return last_pair_end
+    return end
+
+
 def main_text_span(verdicts: list[LineVerdict], settings: MainTextSettings) -> tuple[int, int] | None:
     """[start, end) of the main text, its lead included."""
     found = main_text_lines(verdicts, settings)
@@ -222,6 +251,7 @@ def main_text_lines(verdicts: list[LineVerdict], settings: MainTextSettings) -> 
     start, end = span
     end = comments_cut(verdicts, scores, start, end, settings.comments_min_share)
     end = weak_tail_cut(scores, start, end, settings.tail_gain_ratio, settings.tail_min_depth)
+    end = teaser_run_cut(verdicts, start, end, settings.teaser_run_min_lines)
     return start, end, lead_lines(verdicts, prose_flags(verdicts), start, settings)
 
 

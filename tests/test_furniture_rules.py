@@ -331,3 +331,22 @@ def test_the_story_goes_on_after_a_fact_box():
     ]
     kept, _ = clean("\n".join(MENU + ["Flood barriers fail in three towns"] + BODY + facts + more + FOOTER))
     assert kept[: len(BODY)] == BODY and kept[-2:] == more
+
+
+def test_teaser_headlines_and_a_promotion_right_after_the_story_go():
+    teasers = ["Man arrested after town centre fight", "Jane Smith", "School closes after roof collapse"]
+    promotion = (
+        "Stay informed with The Daily Example, your source for credible journalism: we bring you in-depth "
+        "reporting and opinion from across the region every day, and our reporters are out in the towns and "
+        "villages of the county to find the stories that matter to you, from the council chamber to the "
+        "courts, from the schools to the hospitals, and from the football ground to the farms, so that you "
+        "know what is happening where you live and why it matters to you and your family and your neighbours."
+    )
+    text = "\n".join(MENU + ["Flood barriers fail in three towns"] + BODY + teasers + [promotion] + FOOTER)
+    kept, removed = clean(text)
+    assert kept == BODY
+    assert removed[promotion] == OUTSIDE_MAIN_TEXT_RULE
+    # Without the check, the promotion scores more than the teaser headlines cost: it stays.
+    article = clean_article(draft(text), RULES, CleanSettings(main_text={"teaser_run_min_lines": 0}))
+    paragraphs = [paragraph.text for paragraph in article.paragraphs]
+    assert paragraphs[: len(BODY)] == BODY and paragraphs[-1] == promotion

@@ -260,3 +260,21 @@ def test_the_tail_cut_agrees_with_its_plain_version(scores, ratio, depth):
     span = main_text.best_span(scores)
     if span is not None:
         assert main_text.weak_tail_cut(scores, *span, ratio, depth) == plain_weak_tail_cut(scores, *span, ratio, depth)
+
+
+def test_teasers_after_the_story_s_last_paragraphs_are_cut_off():
+    story = [(GOOD, "A" * 300), (GOOD, "B" * 300), (GOOD, "C" * 300)]
+    teaser = [(SHORT, "Politics"), (SHORT, "Council votes on the plan"), (SHORT, "Jane Smith"),
+              (GOOD, "D" * 250)]
+    lines = classed(*story, *teaser)
+    # Three non-prose lines in a row after the last paragraph pair: the story ended with "C".
+    assert main_text.teaser_run_cut(lines, 0, len(lines), 3) == 3
+    assert main_text.teaser_run_cut(lines, 0, len(lines), 4) == len(lines)
+    assert main_text.teaser_run_cut(lines, 0, len(lines), 0) == len(lines)
+
+
+def test_a_sub_heading_and_its_paragraph_after_the_last_pair_stay():
+    # A heading between lone paragraphs, and lines removed by rules (a caption's credit), part nothing.
+    lines = classed((GOOD, "A" * 300), (GOOD, "B" * 300), (SHORT, "What happens next?"), (GOOD, "C" * 300),
+                    (None, "Getty Images"), (None, "By Jane Smith"), (SHORT, "The background"), (GOOD, "D" * 300))
+    assert main_text.teaser_run_cut(lines, 0, len(lines), 3) == len(lines)
