@@ -41,6 +41,7 @@ DENSITY_RULES = {
     text_density.NEAR_GOOD: "density.near_good_among_boilerplate",
 }
 COPYRIGHT_RULE = "density.copyright"
+WORD_LIST_RULE = "density.word_list"  # a run of capitalised words (text_density.is_capitalised_word_list)
 
 _OPENING_QUOTES = "\"“„«‘'"
 _LIST_ITEM = re.compile(r"(?:\d{1,3}[.)]|[a-z][.)]|[-•*·▪●◦–—])\s+\S")
@@ -107,7 +108,12 @@ def _remove_bad_in_context(verdicts: list[LineVerdict], settings: CleanSettings,
     settled = text_density.settle_by_context(initial, lengths, settings.text_density.length_high, bad_is_final)
     for verdict, first, final in zip(kept, initial, settled):
         if final == text_density.BAD:
-            rule = COPYRIGHT_RULE if text_density.is_copyright(verdict.text) else DENSITY_RULES[first]
+            if text_density.is_copyright(verdict.text):
+                rule = COPYRIGHT_RULE
+            elif first == text_density.BAD and text_density.is_capitalised_word_list(verdict.text):
+                rule = WORD_LIST_RULE
+            else:
+                rule = DENSITY_RULES[first]
             verdict.remove(rule, "density")
 
 
@@ -120,23 +126,34 @@ def classify_lines(
 ) -> ArticleContext:
     """Run the passes over an article's non-blank lines (title excluded), removing boilerplate in place;
     returns what they found out about the article (the line classifier's context)."""
+    # Structural checks switched off by name (clean.disabled_rules; the pattern rules' are left out of `rules`).
+    disabled = settings.disabled_rules
     _apply_line_rules(lines, rules, learned)
-    structure.remove_video_titles(lines, settings.video_title_max_words)
-    structure.remove_captions(lines, settings.structure)
-    structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
-    if settings.structure.repeated_line_min:
+    if structure.VIDEO_TITLE_RULE not in disabled:
+        structure.remove_video_titles(lines, settings.video_title_max_words)
+    structure.remove_captions(lines, settings.structure, disabled)
+    if structure.BYLINE_AFTER_MARKER_RULE not in disabled:
+        structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
+    if settings.structure.repeated_line_min and structure.REPEATED_LINE_RULE not in disabled:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
     stopwords = _assign_density_classes(lines, settings)
-    if title is not None and settings.structure.title_repeat_min_words:
+    if lines and settings.structure.title_repeat_min_words and structure.TITLE_REPEAT_RULE not in disabled:
         story_start = main_text.first_paragraph_pair(lines)
-        structure.remove_title_repeats(lines, title, settings.structure, story_start)
-    structure.remove_author_names_at_top(lines, lambda: main_text.first_paragraph_pair(lines))
+        if title is not None:
+            structure.remove_title_repeats(lines, title, settings.structure, story_start)
+        elif 1 < story_start < len(lines):
+            # No line was taken for the title (a page's <title> that reads like two sentences: "Nvidia's
+            # into nation building. We cool with that? - The Globe and Mail"); the first line is still the
+            # page's title when a copy of it stands above where the story's paragraphs begin (if they do).
+            structure.remove_title_repeats(lines[1:], lines[0].text, settings.structure, story_start - 1)
+    structure.remove_author_names_at_top(lines, lambda: main_text.first_paragraph_pair(lines), disabled)
     # A full web page gets the page passes; an extracted article body is only trimmed: what looks like a
     # menu on a page is more often a list of the story's own in a body.
     page = main_text.looks_like_page(lines, settings.main_text)
-    if page and settings.main_text.enabled:
+    if page and settings.main_text.enabled and structure.OUTSIDE_MAIN_TEXT_RULE not in disabled:
         main_text.remove_outside_main_text(lines, settings.main_text)
-    structure.remove_link_runs(lines, settings.structure, need_header=not page)
+    if structure.LINK_RUN_RULE not in disabled:
+        structure.remove_link_runs(lines, settings.structure, need_header=not page)
     if settings.text_density.enabled:
         _remove_bad_in_context(lines, settings, bad_is_final=page)
     context = ArticleContext(stopwords, page, main_text.first_paragraph_pair(lines), title)

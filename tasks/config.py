@@ -197,6 +197,9 @@ class MainTextSettings(_Section):
     lead_max_gap: Annotated[int, Field(ge=0)] = 8
     lead_min_words: Annotated[int, Field(ge=1)] = 8
     comments_min_share: Annotated[float, Field(ge=0, le=1)] = 0.5
+    tail_gain_ratio: Annotated[float, Field(ge=1)] = 2.0
+    tail_min_depth: Annotated[float, Field(gt=0)] = 400.0
+    teaser_run_min_lines: Annotated[int, Field(ge=0)] = 3
     min_furniture_lines: Annotated[int, Field(ge=0)] = 30
 
 

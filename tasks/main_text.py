@@ -22,12 +22,13 @@ prose is taken for a page (see `looks_like_page`).
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 from tasks.config import MainTextSettings
-from tasks.structure import TITLE_REPEAT_KIND, LineVerdict
+from tasks.structure import OUTSIDE_MAIN_TEXT_RULE, TITLE_REPEAT_KIND, LineVerdict
 from tasks.text_density import BAD, GOOD, NEAR_GOOD, SHORT
 from tasks.textlines import is_list_item, is_short_unpunctuated, word_count
 
-OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"
 HEADLINE_MAX_WORDS = 20
 COMMENTS_KIND = "comments"  # the kind of the rules for comment-section furniture (tasks/rules/social.yaml)
 # Kinds of removal a headline may have had before the main-text pass: it recurs on the page.
@@ -181,6 +182,65 @@ def comments_cut(verdicts: list[LineVerdict], scores: list[float], start: int, e
     return end
 
 
+def weak_tail_cut(scores: list[float], start: int, end: int, gain_ratio: float, min_depth: float) -> int:
+    """Where the main text ends when a weak tail hangs on to the story across a valley.
+
+    The best-scoring stretch runs on past the story's last paragraph whenever what follows a stretch of
+    furniture scores a little more than the furniture costs: a list of teasers (kicker, headline, two
+    lines of text, "Read more", date; again and again) or a newsletter box with a few sentences of prose.
+    A story's own tail after a valley (paragraphs after a fact box) scores far more than the valley
+    costs. So the main text ends at the story's high point before a valley when what comes after the
+    valley gains less than `gain_ratio` times its depth. The best stretch always gains more than its
+    valleys cost, so with `gain_ratio` 1 nothing is cut.
+    """
+    if gain_ratio <= 1:
+        return end
+    # The running score from `start`; it is highest at `end`. Cut at the first high point (a running
+    # maximum) from which the rest is a weak tail.
+    prefix = list(accumulate(scores[start:end]))
+    # The lowest running score after each line (suffix minima), so that each high point costs O(1).
+    lowest_after = list(accumulate(reversed(prefix[1:]), min))[::-1]
+    high = float("-inf")
+    for offset, valley in enumerate(lowest_after):
+        value = prefix[offset]
+        if value <= high:
+            continue
+        high = value
+        depth, gain = value - valley, prefix[-1] - valley
+        if depth >= min_depth and gain < gain_ratio * depth:
+            return start + offset + 1
+    return end
+
+
+def teaser_run_cut(verdicts: list[LineVerdict], start: int, end: int, min_lines: int) -> int:
+    """Where the main text ends when teasers follow the story's last paragraphs.
+
+    After the last two paragraphs in a row (lines removed by rules skipped), a story may still have a
+    sub-heading and a paragraph under it, or a heading between two lone paragraphs; but `min_lines` kept
+    lines in a row that are not prose (a teaser's kicker, headline and author; a list of headlines) part
+    the story from what comes next: a teaser's text, a promotion. The main text then ends with the last
+    paragraph pair. 0 switches this off.
+    """
+    if not min_lines:
+        return end
+    prose = prose_flags(verdicts)
+    kept = [index for index in range(start, end) if verdicts[index].kept]
+    last_pair_end = None
+    for previous, index in zip(kept, kept[1:]):
+        if prose[previous] and prose[index]:
+            last_pair_end = index + 1
+    if last_pair_end is None:
+        return end
+    run = 0
+    for index in kept:
+        if index < last_pair_end:
+            continue
+        run = 0 if prose[index] else run + 1
+        if run >= min_lines:
+            return last_pair_end
+    return end
+
+
 def main_text_span(verdicts: list[LineVerdict], settings: MainTextSettings) -> tuple[int, int] | None:
     """[start, end) of the main text, its lead included."""
     found = main_text_lines(verdicts, settings)
@@ -195,6 +255,8 @@ def main_text_lines(verdicts: list[LineVerdict], settings: MainTextSettings) -> 
         return None
     start, end = span
     end = comments_cut(verdicts, scores, start, end, settings.comments_min_share)
+    end = weak_tail_cut(scores, start, end, settings.tail_gain_ratio, settings.tail_min_depth)
+    end = teaser_run_cut(verdicts, start, end, settings.teaser_run_min_lines)
     return start, end, lead_lines(verdicts, prose_flags(verdicts), start, settings)
 
 

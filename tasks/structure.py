@@ -25,7 +25,7 @@ removed with a rule, and remove more lines:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from tasks.boilerplate_learned import normalise_line
@@ -44,6 +44,22 @@ TITLE_REPEAT_KIND = "title_repeat"
 BYLINE_NAME_MAX_WORDS = 8
 AUTHOR_NAME_AT_TOP_RULE = "structure.author_name_at_top"
 DATELINE_AT_TOP_RULE = "structure.dateline_at_top"
+OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"  # tasks/main_text.py
+# Every structural check by the rule name its removals carry. Like a pattern rule, each can be switched off
+# by that name in clean.disabled_rules (checked at start-up with the pattern rules' names, see
+# tasks/rules.load_rules): a user who finds a check removing lines of their sources needs no code.
+STRUCTURAL_RULES = (
+    VIDEO_TITLE_RULE,
+    CAPTION_AFTER_MARKER_RULE,
+    CAPTION_AFTER_CREDIT_RULE,
+    BYLINE_AFTER_MARKER_RULE,
+    AUTHOR_NAME_AT_TOP_RULE,
+    DATELINE_AT_TOP_RULE,
+    REPEATED_LINE_RULE,
+    TITLE_REPEAT_RULE,
+    OUTSIDE_MAIN_TEXT_RULE,
+    LINK_RUN_RULE,
+)
 # How many of an article's first lines an author's name may stand in (headline, standfirst, kicker above it).
 AUTHOR_NAME_MAX_POSITION = 4
 # Lower-case words inside a name ("Ursula von der Leyen"), and first words that make a capitalised line a
@@ -81,14 +97,23 @@ def remove_video_titles(verdicts: list[LineVerdict], max_words: int) -> None:
             verdict.remove(VIDEO_TITLE_RULE, "video_title")
 
 
-def remove_captions(verdicts: list[LineVerdict], settings: StructureSettings) -> None:
+def remove_captions(
+    verdicts: list[LineVerdict], settings: StructureSettings, disabled: Collection[str] = ()
+) -> None:
+    after_marker = CAPTION_AFTER_MARKER_RULE not in disabled
+    after_credit = CAPTION_AFTER_CREDIT_RULE not in disabled
     for previous, verdict in zip(verdicts, verdicts[1:]):
         if not verdict.kept:
             continue
-        if previous.kind == "media_marker" and word_count(verdict.text) <= settings.caption_max_words:
+        if (
+            after_marker
+            and previous.kind == "media_marker"
+            and word_count(verdict.text) <= settings.caption_max_words
+        ):
             verdict.remove(CAPTION_AFTER_MARKER_RULE, "caption")
         elif (
-            previous.kind == "credit"
+            after_credit
+            and previous.kind == "credit"
             and word_count(verdict.text) <= settings.credit_caption_max_words
             and not ends_like_sentence(verdict.text)
             and not is_list_item(verdict.text)
@@ -125,19 +150,23 @@ def looks_like_person_name(text: str) -> bool:
     return capitalised >= 2
 
 
-def remove_author_names_at_top(verdicts: list[LineVerdict], find_story_start: Callable[[], int]) -> None:
+def remove_author_names_at_top(
+    verdicts: list[LineVerdict], find_story_start: Callable[[], int], disabled: Collection[str] = ()
+) -> None:
     """"Ryan Devereaux" between the headline and the story: a byline without its "By"; "Chemnitz.": the
     dateline. Only among the first AUTHOR_NAME_MAX_POSITION lines and above where the story's paragraphs
     begin (`find_story_start`, see tasks/main_text.first_paragraph_pair; called only when a line looks like
     a name or a dateline, as it reads every line of the article): further down, a name alone is a
     sub-heading or a list's entry."""
+    names = AUTHOR_NAME_AT_TOP_RULE not in disabled
+    datelines = DATELINE_AT_TOP_RULE not in disabled
     found = []
     for index, verdict in enumerate(verdicts[:AUTHOR_NAME_MAX_POSITION]):
         if not verdict.kept:
             continue
-        if looks_like_person_name(verdict.text):
+        if names and looks_like_person_name(verdict.text):
             found.append((index, AUTHOR_NAME_AT_TOP_RULE, "byline"))
-        elif looks_like_dateline(verdict.text):
+        elif datelines and looks_like_dateline(verdict.text):
             found.append((index, DATELINE_AT_TOP_RULE, "dateline"))
     if not found:
         return

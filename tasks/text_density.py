@@ -160,7 +160,10 @@ def _class_of(text: str, copyright: bool, density: float | None, settings: TextD
     length = len(text)
     if density is None:
         # No list for this language: length alone (jusText's language-independent mode), but a short full
-        # sentence is a one-line paragraph here too, as it is below.
+        # sentence is a one-line paragraph here too, as it is below; and a long run of capitalised words
+        # is a menu or a list of places, not prose, whatever its length.
+        if is_capitalised_word_list(text):
+            return BAD
         if length < settings.length_low:
             sentence = ends_like_sentence(text) and len(words(text)) >= settings.sentence_min_words
             return NEAR_GOOD if sentence else SHORT
@@ -179,6 +182,26 @@ def _class_of(text: str, copyright: bool, density: float | None, settings: TextD
     if density >= settings.stopwords_low:
         return NEAR_GOOD if ends_like_sentence(text) else SHORT
     return BAD
+
+
+# A line of at least this many words, nearly all capitalised and without an end mark, is a list of names.
+WORD_LIST_MIN_WORDS = 8
+WORD_LIST_CAPITALISED_SHARE = 0.8
+
+
+def is_capitalised_word_list(text: str) -> bool:
+    """"Son Dakika Haberleri Türkiye Haberleri Dünya Haberleri Ekonomi Haberleri ...", "Adana Adıyaman
+    Afyonkarahisar Ağrı ...": a menu or a list of places run together on one line. For languages without
+    a stopword list, whose lines are otherwise judged by length: prose in a language that has capitals
+    has lower-case words between its names. (German capitalises its nouns, but it has a list.)"""
+    if ends_like_sentence(text) or text.isupper():
+        return False  # a sentence, or a heading set in capitals ("402 MİLYON LİRALIK MAL VARLIĞINA EL KONULMUŞTU")
+    tokens = text.split()
+    if len(tokens) < WORD_LIST_MIN_WORDS:
+        return False
+    lettered = [token for token in tokens if token[0].isalpha()]
+    capitalised = sum(token[0].isupper() for token in lettered)
+    return len(lettered) >= WORD_LIST_MIN_WORDS and capitalised >= WORD_LIST_CAPITALISED_SHARE * len(tokens)
 
 
 def _neighbour(classes: list[str], start: int, step: int, ignore_near_good: bool, edge: str = GOOD) -> str:

@@ -212,3 +212,18 @@ def test_a_headline_over_nothing_is_removed_not_lost():
     article = clean_article(draft("Storm closes schools\n\nAdvertisement\nShare this article"), RULES, SETTINGS)
     assert article.title is None and article.paragraphs == []
     assert [(line.line_no, line.rule) for line in article.removed][0] == (1, EMPTY_TITLE_RULE)
+
+
+def test_the_headline_printed_again_under_a_first_line_not_taken_for_the_title_is_removed():
+    # Two sentences: not taken for the title, but it is still the page's <title>, and the copy below goes.
+    page_title = "Nvidia is into nation building. We are cool with that - The Globe and Mail"
+    headline = "Nvidia is into nation building. We are cool with that"
+    article = clean_article(draft(f"{page_title}\n\n{headline}\n{STORY}\n{END}"), RULES, SETTINGS)
+    assert article.title is None
+    assert [paragraph.text for paragraph in article.paragraphs] == [page_title, STORY, END]
+    assert {line.text: line.rule for line in article.removed} == {headline: "structure.title_repeat"}
+
+
+def test_a_first_line_without_a_copy_above_the_story_removes_nothing():
+    text = f"{STORY}\nThe minister spoke again on Tuesday.\n{END}\n{STORY.replace('Monday', 'Friday')}"
+    assert removed_rules(text) == {}

@@ -274,3 +274,79 @@ def test_a_place_alone_with_a_full_stop_above_the_story_is_its_dateline(dateline
     kept, removed = clean("\n".join([headline, dateline, STORY, END]))
     assert removed == {dateline: "structure.dateline_at_top"}
     assert kept == [headline, STORY, END]
+
+
+def teaser_list(count: int) -> list[str]:
+    """Teasers of other stories after the story: kicker, headline, a sentence of text, "Read more", date."""
+    topics = ["schools", "buses", "libraries", "parks", "hospitals", "roads", "markets"][:count]
+    teasers = []
+    for n, topic in enumerate(topics):
+        teasers += [
+            topic.capitalize(),
+            f"Council votes on the new plan for its {topic}",
+            f"The council will decide next week whether the {topic} of the district should change, after a "
+            f"long debate in which the people who use the {topic} argued against the plan.",
+            "Read more",
+            f"{n + 1} May 2024",
+        ]
+    return teasers
+
+
+NEWSLETTER = [
+    "Every morning at seven, the most important stories of the day in five minutes, chosen by our editors for you.",
+    "Our editors read everything so that you do not have to, and you can stop at any time you like.",
+    "On Fridays there is a longer letter from the editor about the week and what is to come in the next one.",
+    "On Sundays we send the best of the weekend's writing, with a crossword and a puzzle for the children.",
+    "Once a month our reporters answer the questions that readers have sent to them in the last few weeks.",
+]
+# Two more paragraphs of the story: together with BODY, it outweighs the newsletter box.
+MORE_BODY = [
+    "The environment agency said that new barriers would be built by the end of next year, at a cost of more "
+    "than twenty million pounds, and that the towns would be protected in the meantime by temporary walls.",
+    "Residents said that they had heard such promises before, and that they would believe them when they saw "
+    "the work begin on the banks of the river, and not a day before then, whatever the agency said.",
+]
+
+
+def test_teasers_and_a_newsletter_box_after_the_story_are_not_its_tail():
+    header = ["Flood barriers fail in three towns", "By Jane Smith", "3 May 2024, 17:47"]
+    related = ["Related stories", *[f"Topic {n}" for n in range(8)]]
+    text = "\n".join(MENU + header + BODY + MORE_BODY + related + teaser_list(5) + NEWSLETTER + FOOTER)
+    kept, removed = clean(text)
+    assert kept == BODY + MORE_BODY
+    assert removed[NEWSLETTER[0]] == OUTSIDE_MAIN_TEXT_RULE
+    assert removed[teaser_list(5)[2]] == OUTSIDE_MAIN_TEXT_RULE
+    # With the check off (ratio 1), the best-scoring stretch runs on into the teasers and the newsletter box.
+    article = clean_article(draft(text), RULES, CleanSettings(main_text={"tail_gain_ratio": 1}))
+    assert [paragraph.text for paragraph in article.paragraphs][-len(NEWSLETTER) :] == NEWSLETTER
+
+
+def test_the_story_goes_on_after_a_fact_box():
+    facts = [f"Town {n}: {n * 100} homes" for n in range(10)]
+    more = [
+        "The environment agency said that new barriers would be built by the end of next year, at a cost of more "
+        "than twenty million pounds, and that the towns would be protected in the meantime by temporary walls.",
+        "Residents said they had heard such promises before, and that they would believe them when they saw the "
+        "work begin on the river banks, not a day before then.",
+    ]
+    kept, _ = clean("\n".join(MENU + ["Flood barriers fail in three towns"] + BODY + facts + more + FOOTER))
+    assert kept[: len(BODY)] == BODY and kept[-2:] == more
+
+
+def test_teaser_headlines_and_a_promotion_right_after_the_story_go():
+    teasers = ["Man arrested after town centre fight", "Jane Smith", "School closes after roof collapse"]
+    promotion = (
+        "Stay informed with The Daily Example, your source for credible journalism: we bring you in-depth "
+        "reporting and opinion from across the region every day, and our reporters are out in the towns and "
+        "villages of the county to find the stories that matter to you, from the council chamber to the "
+        "courts, from the schools to the hospitals, and from the football ground to the farms, so that you "
+        "know what is happening where you live and why it matters to you and your family and your neighbours."
+    )
+    text = "\n".join(MENU + ["Flood barriers fail in three towns"] + BODY + teasers + [promotion] + FOOTER)
+    kept, removed = clean(text)
+    assert kept == BODY
+    assert removed[promotion] == OUTSIDE_MAIN_TEXT_RULE
+    # Without the check, the promotion scores more than the teaser headlines cost: it stays.
+    article = clean_article(draft(text), RULES, CleanSettings(main_text={"teaser_run_min_lines": 0}))
+    paragraphs = [paragraph.text for paragraph in article.paragraphs]
+    assert paragraphs[: len(BODY)] == BODY and paragraphs[-1] == promotion

@@ -214,9 +214,6 @@ def test_an_advert_slot_does_not_part_a_sub_heading_from_its_paragraph():
 
 # --- the faster passes give what the plain ones gave ---------------------------------------------------
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _CLASSES = st.sampled_from([GOOD, NEAR_GOOD, SHORT, BAD])
 
 
@@ -249,3 +246,71 @@ def test_names_and_datelines_are_told_from_the_words_as_split_whole(text, full_s
         and all(word.isalpha() and word[0].isupper() and word[1:].islower() for word in place_words)
     )
     assert structure.looks_like_dateline(text) == expected_dateline
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected_end"),
+    [
+        # A story (scores 500) ends; a valley of 12 menu lines (-40 each, depth 480); a tail that gains 600.
+        ([500] * 5 + [-40] * 12 + [300, 300], 5),
+        # A tail that gains more than twice the valley's depth is the story going on.
+        ([500] * 5 + [-40] * 12 + [500, 500], 19),
+        # A shallow valley (a few headings) never cuts.
+        ([500] * 5 + [-40] * 5 + [210, 210], 12),
+    ],
+)
+def test_a_weak_tail_after_a_deep_valley_is_cut(scores, expected_end):
+    assert main_text.weak_tail_cut(scores, 0, len(scores), gain_ratio=2, min_depth=400) == expected_end
+
+
+@given(st.lists(st.integers(-100, 600), max_size=60), st.floats(1, 4), st.floats(1, 1000))
+def test_the_tail_cut_ends_the_main_text_at_a_high_point_inside_the_best_stretch(scores, ratio, depth):
+    span = main_text.best_span(scores)
+    if span is None:
+        return
+    start, end = span
+    cut = main_text.weak_tail_cut(scores, start, end, ratio, depth)
+    assert start < cut <= end
+    # The kept part scores no less than any shorter start of the stretch: it ends at a running maximum.
+    assert sum(scores[start:cut]) >= max(sum(scores[start:k]) for k in range(start + 1, cut + 1))
+    assert main_text.weak_tail_cut(scores, start, end, 1, depth) == end
+
+
+def plain_weak_tail_cut(scores, start, end, gain_ratio, min_depth):
+    """weak_tail_cut written plainly: at each new high point, the lowest score after it, found anew."""
+    if gain_ratio <= 1:
+        return end
+    prefix = [sum(scores[start : index + 1]) for index in range(start, end)]
+    high = float("-inf")
+    for offset in range(len(prefix) - 1):
+        if prefix[offset] > high:
+            high = prefix[offset]
+            valley = min(prefix[offset + 1 :])
+            if high - valley >= min_depth and prefix[-1] - valley < gain_ratio * (high - valley):
+                return start + offset + 1
+    return end
+
+
+@given(st.lists(st.integers(-100, 600), max_size=60), st.floats(1, 4), st.floats(1, 1000))
+def test_the_tail_cut_agrees_with_its_plain_version(scores, ratio, depth):
+    span = main_text.best_span(scores)
+    if span is not None:
+        assert main_text.weak_tail_cut(scores, *span, ratio, depth) == plain_weak_tail_cut(scores, *span, ratio, depth)
+
+
+def test_teasers_after_the_story_s_last_paragraphs_are_cut_off():
+    story = [(GOOD, "A" * 300), (GOOD, "B" * 300), (GOOD, "C" * 300)]
+    teaser = [(SHORT, "Politics"), (SHORT, "Council votes on the plan"), (SHORT, "Jane Smith"),
+              (GOOD, "D" * 250)]
+    lines = classed(*story, *teaser)
+    # Three non-prose lines in a row after the last paragraph pair: the story ended with "C".
+    assert main_text.teaser_run_cut(lines, 0, len(lines), 3) == 3
+    assert main_text.teaser_run_cut(lines, 0, len(lines), 4) == len(lines)
+    assert main_text.teaser_run_cut(lines, 0, len(lines), 0) == len(lines)
+
+
+def test_a_sub_heading_and_its_paragraph_after_the_last_pair_stay():
+    # A heading between lone paragraphs, and lines removed by rules (a caption's credit), part nothing.
+    lines = classed((GOOD, "A" * 300), (GOOD, "B" * 300), (SHORT, "What happens next?"), (GOOD, "C" * 300),
+                    (None, "Getty Images"), (None, "By Jane Smith"), (SHORT, "The background"), (GOOD, "D" * 300))
+    assert main_text.teaser_run_cut(lines, 0, len(lines), 3) == len(lines)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tasks import text_density
 from tasks.config import TextDensitySettings
 from tasks.text_density import (
     _COPYRIGHT,
@@ -184,3 +185,47 @@ def test_classify_lines_gives_the_language_and_each_line_class_of_the_plain_call
     expected = (stopwords, [line_class(text, stopwords, SETTINGS) for text in texts])
     assert classify_lines(texts, SETTINGS) == expected
     assert classify_lines(texts, SETTINGS) == expected  # again, from the remembered facts
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Son Dakika Haberleri Türkiye Haberleri Dünya Haberleri Ekonomi Haberleri Yaşam Haberleri Teknoloji Haberleri",
+        "Adana Adıyaman Afyonkarahisar Ağrı Aksaray Amasya Ankara Antalya Ardahan Artvin Aydın Balıkesir",
+    ],
+)
+def test_a_run_of_capitalised_words_is_bad_without_a_stopword_list(line):
+    assert text_density.is_capitalised_word_list(line)
+    assert text_density.line_class(line, frozenset(), TextDensitySettings()) == text_density.BAD
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Soruşturma kapsamında gözaltına alınan 15 şüphelinin emniyetteki işlemleri tamamlandı ve adliyeye sevk edildi",
+        "Okul müdürü öğrenciyi merdivenden itti iddiası: Soruşturma başlatıldı",
+        "İstanbul Ankara İzmir Bursa Antalya Konya Adana Gaziantep Şanlıurfa Kocaeli.",  # ends like a sentence
+        "402 MİLYON LİRALIK MAL VARLIĞINA EL KONULMUŞTU",  # a heading in capitals: too short to be a list
+        "SAVCILIK 402 MİLYON LİRALIK MAL VARLIĞINA EL KOYDU VE SORUŞTURMA GENİŞLEDİ",  # capitals throughout
+    ],
+)
+def test_prose_and_short_headings_are_not_a_word_list(line):
+    assert not text_density.is_capitalised_word_list(line)
+
+
+def test_a_menu_run_together_on_one_line_is_removed_as_a_word_list():
+    from tasks.clean import WORD_LIST_RULE, _remove_bad_in_context
+    from tasks.config import CleanSettings
+    from tasks.records import RawLine
+    from tasks.structure import LineVerdict
+
+    # Turkish: no stopword list, so lines are judged by length; the menu line is long, and bad on a page.
+    story = "Savcılıkta ifade veren şüphelilerden 9'u tutuklama, 6'sı ise adli kontrol talebiyle sulh ceza hakimliğine sevk edildi."
+    menu = ("İstanbul Hava Durumu Ankara Hava Durumu İzmir Hava Durumu Bursa Hava Durumu Antalya Hava Durumu "
+            "Van Hava Durumu Samsun Hava Durumu")
+    settings = CleanSettings()
+    verdicts = [LineVerdict(RawLine(number, text), text) for number, text in enumerate([story, menu, story])]
+    for verdict in verdicts:
+        verdict.density_class = line_class(verdict.text, frozenset(), settings.text_density)
+    _remove_bad_in_context(verdicts, settings, bad_is_final=True)
+    assert [(verdict.text, verdict.rule) for verdict in verdicts] == [(story, None), (menu, WORD_LIST_RULE), (story, None)]

@@ -23,6 +23,7 @@ from tasks.config import CleanSettings, ConfigError
 from tasks.rules.compiled import CompiledPatterns
 from tasks.rules.join import CannotJoin, join_rules, joined_tree, parsed_pattern
 from tasks.safe_regex import compile_rule_pattern
+from tasks.structure import STRUCTURAL_RULES
 
 RULES_DIR = Path(__file__).parent
 USER_PACK = "user"
@@ -245,7 +246,8 @@ def load_rules(settings: CleanSettings, cache: Path | None = None) -> RuleSet:
         for rule in settings.rules
     ]
     known = {rule.name for rule in rules}
-    unknown = [name for name in settings.disabled_rules if name not in known]
+    # The structural checks (tasks/structure.py) are switched off by name in the same list.
+    unknown = [name for name in settings.disabled_rules if name not in known and name not in STRUCTURAL_RULES]
     if unknown:
         raise ConfigError(f"clean.disabled_rules: no active rule is named {unknown[0]!r}")
     disabled = set(settings.disabled_rules)
