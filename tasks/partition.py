@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import gc
 import itertools
+import os
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -180,7 +181,7 @@ def _size(entry: InputFile | FilePiece | QuarantineRecord) -> int:
     if isinstance(entry, FilePiece):
         return entry.n_bytes
     try:
-        return entry.path.stat().st_size
+        return os.stat(entry.location).st_size
     except OSError:  # gone or unreadable: reading quarantines it with the reason
         return 0
 
