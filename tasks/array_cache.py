@@ -12,7 +12,8 @@ convenience, never a source of truth:
   and processes saving at the same time leave one whole file (the last renamed);
 * a folder that cannot be written is no error: the arrays are just not kept.
 
-The folder is $NEWSETL_CACHE_DIR, else $XDG_CACHE_HOME/newsetl, else ~/.cache/newsetl.
+The folder is $NEWSETL_CACHE_DIR, else $XDG_CACHE_HOME/newsetl, else ~/.cache/newsetl; without a home
+(no HOME, no user entry) nothing is cached.
 """
 
 from __future__ import annotations
@@ -29,20 +30,25 @@ log = logging.getLogger(__name__)
 CACHE_DIR_ENV = "NEWSETL_CACHE_DIR"
 
 
-def cache_dir() -> Path:
+def cache_dir() -> Path | None:
+    """The cache folder; None when there is no home to put it in (HOME unset and no user entry)."""
     explicit = os.environ.get(CACHE_DIR_ENV)
     if explicit:
         return Path(explicit)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsetl"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base, "newsetl") if os.path.isabs(base) else None
 
 
-def cache_file(name: str, key: str) -> Path:
-    return cache_dir() / f"{name}-{key}.npz"
+def cache_file(name: str, key: str) -> Path | None:
+    folder = cache_dir()
+    return folder / f"{name}-{key}.npz" if folder is not None else None
 
 
 def load_arrays(name: str, key: str) -> dict[str, np.ndarray] | None:
     """The arrays saved under name and key, or None when there is no readable file."""
     path = cache_file(name, key)
+    if path is None:
+        return None
     try:
         with np.load(path, allow_pickle=False) as saved:
             return {array_name: saved[array_name] for array_name in saved.files}
@@ -57,6 +63,8 @@ def save_arrays(name: str, key: str, arrays: dict[str, np.ndarray], keep: int) -
     """Save arrays under name and key, atomically; then delete all but the `keep` newest files of `name`
     (those of other keys were left by older code or other settings)."""
     path = cache_file(name, key)
+    if path is None:
+        return
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

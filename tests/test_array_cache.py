@@ -53,3 +53,19 @@ def test_processes_saving_the_same_key_at_once_leave_one_whole_file(cache_folder
     with ProcessPoolExecutor(max_workers=4) as pool:
         assert all(pool.map(_save_and_load, range(16)))
     assert [path.name for path in cache_folder.iterdir()] == ["race-same.npz"]
+
+
+def test_without_a_home_nothing_is_cached(monkeypatch, tmp_path):
+    monkeypatch.delenv("NEWSETL_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(array_cache.os.path, "expanduser", lambda path: path)  # "~" stays "~": no home
+    monkeypatch.chdir(tmp_path)
+    array_cache.save_arrays("thing", "k", {"a": np.array([1])}, keep=1)
+    assert array_cache.load_arrays("thing", "k") is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_folder_follows_xdg_cache_home(monkeypatch, tmp_path):
+    monkeypatch.delenv("NEWSETL_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert array_cache.cache_dir() == tmp_path / "xdg" / "newsetl"
