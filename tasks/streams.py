@@ -51,7 +51,7 @@ class InputFile:
 
     @property
     def location(self) -> str:
-        """path as a string: to open or stat the file without building a Path (~10 us, three per file)."""
+        """path as a string: reading a file stats and opens it without building a Path each time."""
         return os.path.join(self.root, self.source_file)
 
 
