@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import gc
 import itertools
+import os
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tasks.accounting import AccountingReport, check_line_accounting
+from tasks.accounting import AccountingReport, ReadLines, check_line_accounting
 from tasks.boilerplate_learned import batch_line_rows, file_key
 from tasks.config import Settings
 from tasks.fingerprint import Fingerprinted, fingerprint
@@ -53,7 +54,6 @@ from tasks.records import (
     CleanArticle,
     DuplicateRecord,
     QuarantineRecord,
-    RawDocument,
     RemovedLine,
 )
 from tasks.repeated_blocks import KEY_BYTES, ArticleSpans, BlockOutlines, outline_blocks
@@ -181,7 +181,7 @@ def _size(entry: InputFile | FilePiece | QuarantineRecord) -> int:
     if isinstance(entry, FilePiece):
         return entry.n_bytes
     try:
-        return entry.path.stat().st_size
+        return os.stat(entry.location).st_size
     except OSError:  # gone or unreadable: reading quarantines it with the reason
         return 0
 
@@ -341,7 +341,7 @@ class ChunkCleaned:
 class CleanedRecords:
     """What finish_chunk needs of a cleaned chunk; it waits on disk while dedup runs."""
 
-    documents: list[RawDocument]  # for line accounting
+    read_lines: ReadLines  # the chunk's documents without their text, for line accounting
     quarantined: list[QuarantineRecord]
     separators: list[RemovedLine]  # lines split removed between articles
     metadata: dict[str, ArticleMetadata]
@@ -380,7 +380,8 @@ def _clean_one(
         folder = Path(spill_dir)
         prints = prints.spill(folder / f"shingles-{job.index}.u64")
         spill = folder / f"chunk-{job.index}.pickle"
-        records = CleanedRecords(ingested.documents, ingested.quarantined, split.removed, split.metadata, cleaned)
+        read_lines = ReadLines.of(ingested.documents)
+        records = CleanedRecords(read_lines, ingested.quarantined, split.removed, split.metadata, cleaned)
         _dump(records, spill)
     return ChunkCleaned(
         index=job.index,
@@ -441,7 +442,7 @@ def _finish_one(job: FinishJob, settings: Settings, staging: str) -> ChunkFinish
         line for article in records.cleaned if article.article_id not in dropped for line in article.removed
     ]
     with timer("account"):
-        accounting = check_line_accounting(records.documents, records.quarantined, survivors, removed, job.duplicates)
+        accounting = check_line_accounting(records.read_lines, records.quarantined, survivors, removed, job.duplicates)
     with timer("write"):
         route = settings.langid.other_languages == "route"
         tables = partition_tables(survivors, segments, removed, [], [], records.metadata, route)

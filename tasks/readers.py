@@ -21,6 +21,7 @@ import datetime as dt
 import email.utils
 import json
 import logging
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -422,7 +423,7 @@ def _whole_file(file: InputFile, reason: str, detail: str, n_lines: int = 0) -> 
 
 
 def _read(file: InputFile, settings: IngestSettings, fields: FieldMapping) -> FileResult:
-    size = file.path.stat().st_size
+    size = os.stat(file.location).st_size
     if settings.max_file_bytes is not None and size > settings.max_file_bytes:
         raise InputProblem("file_too_large", f"{size} bytes, over ingest.max_file_bytes={settings.max_file_bytes}")
     if file.format == "parquet":

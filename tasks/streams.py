@@ -12,6 +12,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,6 +49,11 @@ class InputFile:
     def path(self) -> Path:
         return Path(self.root, self.source_file)
 
+    @property
+    def location(self) -> str:
+        """path as a string: reading a file stats and opens it without building a Path each time."""
+        return os.path.join(self.root, self.source_file)
+
 
 def input_file(root: str, source_file: str, extensions: list[str]) -> InputFile | None:
     """The format of a file from its name ('a.jsonl.gz': JSON lines, gzip), or None if not accepted."""
@@ -66,7 +72,7 @@ class _LimitedStream(io.RawIOBase):
 
     def __init__(self, file: InputFile, limit: int | None):
         self._file, self._limit, self.bytes_read = file, limit, 0
-        self._raw = file.path.open("rb")
+        self._raw = open(file.location, "rb")  # noqa: SIM115 - closed by close()
         try:
             self._stream = _decompressor(self._raw, file.compression)
         except BaseException:

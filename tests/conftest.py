@@ -14,6 +14,8 @@ EVAL_DIR = Path(os.environ.get("NEWSETL_EVAL_DIR", REPO.parent / "shared" / "eva
 os.environ.setdefault("PREFECT_HOME", str(REPO / ".prefect"))
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Built models (the language model) are cached in the repo too (git-ignored), not in the user's home.
+os.environ.setdefault("NEWSETL_CACHE_DIR", str(REPO / ".cache"))
 
 # Property tests draw the same examples on every run, so that the suite (and CI) passes or fails the same
 # way each time; NEWSETL_PROPERTY_EXPLORE=1 draws new ones, with NEWSETL_PROPERTY_EXAMPLES=5000 for a deep

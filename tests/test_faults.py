@@ -8,6 +8,7 @@ line accounting holds, counting every raw line of the input.
 
 from __future__ import annotations
 
+import builtins
 import bz2
 import datetime as dt
 import gzip
@@ -397,14 +398,16 @@ def test_user_rules_run_under_the_time_limit_inside_the_rule_set():
 def test_a_read_error_quarantines_the_file_and_the_run_goes_on(tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text(ARTICLE)
     (tmp_path / "b.txt").write_text(BUS_ARTICLE)
-    real_open = Path.open
+    real_open = io.open
 
-    def failing_open(self, *args, **kwargs):
-        if self.name == "a.txt":
+    def failing_open(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and os.path.basename(file) == "a.txt":
             raise OSError(5, "Input/output error")
-        return real_open(self, *args, **kwargs)
+        return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", failing_open)
+    # However the reader opens a.txt (open, io.open, Path.open), it fails.
+    monkeypatch.setattr(builtins, "open", failing_open)
+    monkeypatch.setattr(io, "open", failing_open)
     outcome = run_stages(tmp_path, Settings())
     assert outcome.quarantine() == [whole("a.txt", "unreadable_file")]
     assert outcome.ingested.quarantined[0].detail == "OSError: Input/output error"

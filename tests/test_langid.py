@@ -243,7 +243,7 @@ def uncut_identifier() -> LanguageIdentifier:
     """The same scoring over langdetect's profiles as shipped (a ratio of 100,000 cuts nothing more)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(langid, "PROFILE_CUT_RATIO", 100_000)
-        model = langid._load_model()
+        model = langid._build_model()
     return LanguageIdentifier(NO_THRESHOLDS, model)
 
 
@@ -283,6 +283,85 @@ def test_model_is_loaded_once_under_concurrent_first_use(monkeypatch):
         models = list(pool.map(lambda _: first_use(), range(8)))
     assert len(loads) == 1
     assert all(model is models[0] for model in models)
+
+
+# --- the model's cache on disk ---------------------------------------------------------------------
+
+_MODEL_ARRAYS = ("log_probs", "gram_keys", "slot_keys", "slot_rows", "normalized", "is_upper")
+
+
+def _same_model(one: langid._Model, other: langid._Model) -> bool:
+    same_arrays = all(
+        np.array_equal(getattr(one, name), getattr(other, name)) and getattr(one, name).dtype == getattr(other, name).dtype
+        for name in _MODEL_ARRAYS
+    )
+    return same_arrays and one.languages == other.languages and all(type(code) is str for code in one.languages)
+
+
+@pytest.fixture
+def cache_folder(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("NEWSETL_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture(scope="module")
+def built_model() -> langid._Model:
+    return langid._build_model()
+
+
+def _model_cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("langid-model-*.npz"))
+
+
+def test_model_is_built_once_then_loaded_from_the_cache(cache_folder, built_model, monkeypatch):
+    first = langid._load_model()
+    assert _same_model(first, built_model)
+    assert len(_model_cache_files(cache_folder)) == 1
+
+    def no_build():
+        raise AssertionError("the model was built again, not loaded")
+
+    monkeypatch.setattr(langid, "_build_tables", no_build)
+    loaded = langid._load_model()
+    assert _same_model(loaded, built_model)
+    assert not loaded.log_probs.flags.writeable and not loaded.normalized.flags.writeable
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_bytes(b"not a zip file"),
+        lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]),  # truncated
+        # A bit flipped inside the log-probabilities: the member's CRC no longer matches.
+        lambda path: path.write_bytes(_flip_byte(path.read_bytes(), path.stat().st_size // 3)),
+        lambda path: np.savez(path, languages=np.array(["en"]), log_probs=np.zeros((1, 2), dtype=np.float32)),
+    ],
+    ids=["garbage", "truncated", "bit_flip", "other_arrays"],
+)
+def test_a_damaged_cache_file_is_rebuilt_and_replaced(cache_folder, built_model, damage):
+    langid._load_model()
+    [path] = _model_cache_files(cache_folder)
+    damage(path)
+    assert _same_model(langid._load_model(), built_model)
+    assert _same_model(langid._model_of(dict(np.load(path))), built_model)
+
+
+def _flip_byte(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x10]) + data[at + 1 :]
+
+
+def test_model_cache_key_changes_with_what_shapes_the_model(monkeypatch):
+    key = langid._model_cache_key()
+    assert langid._model_cache_key() == key
+    monkeypatch.setattr(langid, "PROFILE_CUT_RATIO", 100_000)
+    assert langid._model_cache_key() != key
+
+
+def test_model_loads_without_a_writable_cache_folder(tmp_path, monkeypatch, built_model):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("NEWSETL_CACHE_DIR", str(blocker / "cache"))  # under a file: cannot be made
+    assert _same_model(langid._load_model(), built_model)
 
 
 # --- against the shared evaluation data ------------------------------------------------------------

@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import os
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -19,7 +20,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tasks.config import Settings
-from tasks.decode import _FTFY_CONFIG, SNIFF_BYTES, binary_reason, clean_line, fix_mojibake, split_lines, utf16_without_bom
+from tasks.decode import (
+    _FTFY_CONFIG,
+    SNIFF_BYTES,
+    binary_reason,
+    clean_line,
+    fix_mojibake,
+    is_ascii_with_pound_mojibake,
+    split_lines,
+    utf16_without_bom,
+)
 from tasks.ingest import ingest
 
 from tests.test_faults import run_stages
@@ -178,3 +188,9 @@ def test_ingest_of_an_empty_folder_is_empty(tmp_path):
 @example("Costs rose to \u00c2\u00a31.2bn, up from \u00c2\u00a3900m.")
 def test_pound_sign_shortcut_gives_ftfys_answer(text):
     assert fix_mojibake(text) == ftfy.fix_text(text, _FTFY_CONFIG)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.sampled_from(["\u00c2", "\u00a3", "\u00c2\u00a3", "a", " ", "~", "\x7f", "\x1f", "\t", "\x80", "\u00e9", "\u2019"])).map("".join))
+def test_pound_sign_shortcut_takes_exactly_printable_ascii_and_pound_mojibake(text):
+    assert is_ascii_with_pound_mojibake(text) == bool(re.fullmatch("(?:[\x20-\x7e]|\u00c2\u00a3)*", text))

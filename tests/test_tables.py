@@ -1,6 +1,8 @@
 import sys
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from tasks.records import RemovedLine
@@ -42,4 +44,18 @@ def test_white_space_table_is_str_isspace_over_every_code_point():
     ],
 )
 def test_word_counts_are_split_counts(texts):
+    assert word_counts(texts) == [len(text.split()) for text in texts]
+
+
+# Every white space character, their UTF-8 neighbours (same lead bytes: C2, E1-E3), controls and others.
+_WORD_ALPHABET = st.sampled_from(
+    [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    + ["\x00", "\x08", "\x1b", "\x7f", "\x84", "\x86", "\xa1", "\u167f", "\u1681", "\u200b", "\u2027", "\u2030", "\u3001"]
+    + ["\udcff", "a", "é", "ж", "😀", "\u00c2", "\u00e2"]
+)
+
+
+@given(st.lists(st.text(_WORD_ALPHABET, max_size=12) | st.text(max_size=12), max_size=6))
+@settings(max_examples=1000)
+def test_word_counts_are_split_counts_for_any_text(texts):
     assert word_counts(texts) == [len(text.split()) for text in texts]
