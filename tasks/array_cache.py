@@ -14,6 +14,7 @@ convenience, never a source of truth:
 
 The folder is $NEWSETL_CACHE_DIR, else $XDG_CACHE_HOME/newsetl, else ~/.cache/newsetl; without a home
 (no HOME, no user entry) nothing is cached.
+The rule library's compiled regexes (tasks/rules/compiled.py) are kept in the same folder.
 """
 
 from __future__ import annotations

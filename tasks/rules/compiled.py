@@ -4,7 +4,7 @@ Compiling the shipped packs takes 0.65 CPU s (measured, 1a5d011) in every proces
 worker too): `re` compiles each rule's pattern, then the rule set works out each rule's first characters and
 rewrites and compiles the joined regex (tasks/rules/join.py), all in Python. What comes out is re's
 code, a list of integers, that `_sre.compile` (C) turns into a pattern object in microseconds. So the
-code is kept in one file per rule library, under $XDG_CACHE_HOME/newsetl (~/.cache/newsetl), named by
+code is kept in one file per rule library, in newsetl's cache folder (tasks/array_cache.py), named by
 a hash of all that decides it: the selected packs' files, the disabled rules, the code that builds the
 joined regex and Python's regex engine. The packs' examples and counterexamples are still checked
 against the patterns read from the file.
@@ -33,23 +33,13 @@ from re import _parser as sre_parser
 
 import _sre
 
-CACHE_NAME = "newsetl"
+from tasks.array_cache import cache_dir
+
 # What the joined regex is built by: a change to any of these files can change its code.
 _BUILDERS = (Path(__file__).parent / "__init__.py", Path(__file__).parent / "join.py", Path(__file__))
 
 # _sre.compile's arguments: pattern source (None for a built tree), flags, code, groups, groupindex, indexgroup.
 Spec = tuple
-
-
-def cache_dir() -> Path | None:
-    """$XDG_CACHE_HOME/newsetl, else ~/.cache/newsetl; None without a home directory (no cache)."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        try:
-            base = Path.home() / ".cache"
-        except RuntimeError:
-            return None
-    return Path(base) / CACHE_NAME
 
 
 def spec_of(tree: sre_parser.SubPattern, source: str | None, flags: int) -> Spec:
