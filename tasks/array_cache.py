@@ -22,7 +22,9 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -64,27 +66,34 @@ def save_arrays(name: str, key: str, arrays: dict[str, np.ndarray], keep: int) -
     """Save arrays under name and key, atomically; then delete all but the `keep` newest files of `name`
     (those of other keys were left by older code or other settings)."""
     path = cache_file(name, key)
-    if path is None:
-        return
+    if path is not None and write_atomically(path, lambda file: np.savez(file, **arrays)):
+        keep_newest(path.parent, f"{name}-*.npz", keep)
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> bool:
+    """write(file) into a temporary file beside `path`, then renamed over it: a reader sees the old file
+    or the new one, whole. False when the folder cannot be written (a read-only home, a full disk):
+    the caller has what it would have cached anyway."""
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as file:
             temporary = Path(file.name)
-            np.savez(file, **arrays)
+            write(file)
         os.replace(temporary, path)
-    except OSError as error:  # a read-only home, a full disk: the caller has the arrays anyway
+    except OSError as error:
         log.info("could not cache %s (%s)", path, error)
-        return
+        return False
     finally:
         if temporary is not None:
             temporary.unlink(missing_ok=True)  # gone already once renamed
-    _keep_newest(path.parent, name, keep)
+    return True
 
 
-def _keep_newest(folder: Path, name: str, keep: int) -> None:
+def keep_newest(folder: Path, pattern: str, keep: int) -> None:
+    """Delete all but the `keep` most recently written files of `folder` that match `pattern`."""
     dated = []
-    for candidate in folder.glob(f"{name}-*.npz"):
+    for candidate in folder.glob(pattern):
         try:
             dated.append((candidate.stat().st_mtime_ns, candidate))
         except FileNotFoundError:  # deleted by another process meanwhile

@@ -212,7 +212,7 @@ def weak_tail_cut(scores: list[float], start: int, end: int, gain_ratio: float, 
     return end
 
 
-def teaser_run_cut(verdicts: list[LineVerdict], start: int, end: int, min_lines: int) -> int:
+def teaser_run_cut(verdicts: list[LineVerdict], prose: list[bool], start: int, end: int, min_lines: int) -> int:
     """Where the main text ends when teasers follow the story's last paragraphs.
 
     After the last two paragraphs in a row (lines removed by rules skipped), a story may still have a
@@ -223,7 +223,6 @@ def teaser_run_cut(verdicts: list[LineVerdict], start: int, end: int, min_lines:
     """
     if not min_lines:
         return end
-    prose = prose_flags(verdicts)
     kept = [index for index in range(start, end) if verdicts[index].kept]
     last_pair_end = None
     for previous, index in zip(kept, kept[1:]):
@@ -256,8 +255,9 @@ def main_text_lines(verdicts: list[LineVerdict], settings: MainTextSettings) -> 
     start, end = span
     end = comments_cut(verdicts, scores, start, end, settings.comments_min_share)
     end = weak_tail_cut(scores, start, end, settings.tail_gain_ratio, settings.tail_min_depth)
-    end = teaser_run_cut(verdicts, start, end, settings.teaser_run_min_lines)
-    return start, end, lead_lines(verdicts, prose_flags(verdicts), start, settings)
+    prose = prose_flags(verdicts)
+    end = teaser_run_cut(verdicts, prose, start, end, settings.teaser_run_min_lines)
+    return start, end, lead_lines(verdicts, prose, start, settings)
 
 
 def looks_like_page(verdicts: list[LineVerdict], settings: MainTextSettings) -> bool:

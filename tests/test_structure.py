@@ -304,13 +304,13 @@ def test_teasers_after_the_story_s_last_paragraphs_are_cut_off():
               (GOOD, "D" * 250)]
     lines = classed(*story, *teaser)
     # Three non-prose lines in a row after the last paragraph pair: the story ended with "C".
-    assert main_text.teaser_run_cut(lines, 0, len(lines), 3) == 3
-    assert main_text.teaser_run_cut(lines, 0, len(lines), 4) == len(lines)
-    assert main_text.teaser_run_cut(lines, 0, len(lines), 0) == len(lines)
+    assert main_text.teaser_run_cut(lines, main_text.prose_flags(lines), 0, len(lines), 3) == 3
+    assert main_text.teaser_run_cut(lines, main_text.prose_flags(lines), 0, len(lines), 4) == len(lines)
+    assert main_text.teaser_run_cut(lines, main_text.prose_flags(lines), 0, len(lines), 0) == len(lines)
 
 
 def test_a_sub_heading_and_its_paragraph_after_the_last_pair_stay():
     # A heading between lone paragraphs, and lines removed by rules (a caption's credit), part nothing.
     lines = classed((GOOD, "A" * 300), (GOOD, "B" * 300), (SHORT, "What happens next?"), (GOOD, "C" * 300),
                     (None, "Getty Images"), (None, "By Jane Smith"), (SHORT, "The background"), (GOOD, "D" * 300))
-    assert main_text.teaser_run_cut(lines, 0, len(lines), 3) == len(lines)
+    assert main_text.teaser_run_cut(lines, main_text.prose_flags(lines), 0, len(lines), 3) == len(lines)

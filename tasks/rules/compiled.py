@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from re import _compiler as sre_compiler
@@ -33,7 +31,7 @@ from re import _parser as sre_parser
 
 import _sre
 
-from tasks.array_cache import cache_dir
+from tasks.array_cache import cache_dir, keep_newest, write_atomically
 
 # What the joined regex is built by: a change to any of these files can change its code.
 _BUILDERS = (Path(__file__).parent / "__init__.py", Path(__file__).parent / "join.py", Path(__file__))
@@ -99,34 +97,15 @@ class CompiledPatterns:
         if not self._changed or self.path is None:
             return
         payload = marshal.dumps(self._specs)
-        temporary = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.path.parent, prefix=".rules-", delete=False) as file:
-                temporary = file.name
-                file.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, self.path)
-        except OSError:
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
-            return  # no cache: the next process compiles again
-        self._changed = False
-        _forget_old_files(self.path.parent)
+        if write_atomically(self.path, lambda file: file.write(hashlib.sha256(payload).digest() + payload)):
+            self._changed = False
+            # Files of other rule libraries (other packs, earlier versions of the code) are left for other
+            # configurations, the most recently written of them; older ones go, so that the folder does not
+            # grow with every change. A process that finds its file gone compiles and writes it again.
+            keep_newest(self.path.parent, "rules-*.bin", KEEP_FILES)
 
 
-# Files of other rule libraries (other packs, earlier versions of the code) are left for other
-# configurations, the most recently written of them; older ones go, so that the folder does not grow
-# with every change. A process that finds its file gone compiles and writes it again.
 KEEP_FILES = 8
-
-
-def _forget_old_files(directory: Path) -> None:
-    try:
-        files = sorted(directory.glob("rules-*.bin"), key=lambda path: path.stat().st_mtime, reverse=True)
-        for path in files[KEEP_FILES:]:
-            path.unlink(missing_ok=True)
-    except OSError:
-        pass  # another process pruning at the same time
 
 
 def _read(path: Path) -> dict[object, Spec]:
