@@ -1,9 +1,12 @@
 """A realistic raw corpus of a given size, for benchmarks.
 
 Articles are made from real ones (../shared/eval/corpus/bbc when present, else the seeds): each
-synthetic article takes the title of one real article and 4-12 paragraphs drawn from real articles of
-the same topic, so texts read like news, are distinct, and share vocabulary the way one day's stories
-do. Then, like a real scrape:
+synthetic article takes the title of one real article and 4-12 paragraphs of 2-6 sentences drawn from
+real articles of the same topic, so texts read like news and share vocabulary the way one day's stories
+do. Paragraphs are new combinations of real sentences, not real paragraphs: the BBC corpus has ~10,600
+paragraphs (~5 MB), so a 1 GB corpus of whole paragraphs would repeat each one ~200 times, and a
+process that caches per line (rules, line facts) would look far faster than on a real day, where a body
+line recurs only in copies of its article. Then, like a real scrape:
 - page furniture is mixed in (captions, credits, video durations and titles, section links, adverts);
 - 10% of articles are exact copies of an earlier one, 5% near copies (a changed figure, a dropped or
   added paragraph);
@@ -51,6 +54,13 @@ def load_sources() -> dict[str, list[tuple[str, list[str]]]]:
     return topics
 
 
+SENTENCE_END = re.compile(r'(?<=[.!?"])\s+(?=[A-Z"])')
+
+
+def _sentences(paragraph: str) -> list[str]:
+    return SENTENCE_END.split(paragraph)
+
+
 def _near_copy(article: list[str], rng: random.Random) -> list[str]:
     copy = list(article)
     change = rng.choice(["figure", "drop", "add"])
@@ -84,8 +94,9 @@ def build_corpus(out_dir: Path, target_bytes: int, seed: int = 0) -> dict[str, i
             else:
                 topic = rng.choice(topic_names)
                 title, _ = rng.choice(topics[topic])
-                pool = [p for _, paragraphs in rng.sample(topics[topic], min(6, len(topics[topic]))) for p in paragraphs]
-                body = rng.sample(pool, min(len(pool), rng.randint(4, 12)))
+                stories = rng.sample(topics[topic], min(6, len(topics[topic])))
+                pool = [sentence for _, paragraphs in stories for paragraph in paragraphs for sentence in _sentences(paragraph)]
+                body = [" ".join(rng.sample(pool, min(len(pool), rng.randint(2, 6)))) for _ in range(rng.randint(4, 12))]
                 article = [title, ""] + body
                 for _ in range(rng.randint(1, 4)):
                     line = rng.choice(FURNITURE).format(name=rng.choice(NAMES), section=topic.title())
