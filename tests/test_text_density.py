@@ -170,9 +170,43 @@ def test_a_blank_line_is_one_that_strips_to_nothing(text):
     assert RawLine(1, text).is_blank == (not text.strip())
 
 
-@given(st.text(alphabet=st.sampled_from(list("aZ09_ .,-'\t\n\x1c\x0bK\u212aİé’")), max_size=40))
+@given(
+    st.one_of(
+        st.text(alphabet=st.sampled_from(list("aZ09_ .,-'\t\n\x1c\x0bK\u212aİé’ΣΑΣ\u0301٣\u00a0\u2028\u3000")), max_size=40),
+        st.text(max_size=80),
+    )
+)
 def test_the_words_of_a_line_are_its_runs_of_word_characters(text):
     assert words.__wrapped__(text) == tuple(re.findall(r"\w+", text.lower()))
+
+
+def test_no_word_character_is_white_space():
+    # words() splits at white space once the other characters outside words are spaces: a word
+    # character that str.split took for white space would cut a word in two.
+    for code in range(0x110000):
+        character = chr(code)
+        if character.isalnum() or character == "_":
+            assert not character.isspace(), hex(code)
+
+
+_FUNCTION_WORD_TOKENS = st.lists(st.sampled_from(["the", "der", "la", "de", "il", "et", "und", "x", "2024", "é"]))
+
+
+@given(_FUNCTION_WORD_TOKENS, st.lists(st.sampled_from(text_density.available_languages()), max_size=8))
+def test_function_words_counted_in_one_pass_are_each_languages_count(tokens, languages):
+    tokens, languages = tuple(tokens), tuple(languages)
+    plain = tuple(sum(token in load_stopwords(language) for token in tokens) for language in languages)
+    assert text_density.function_word_counts(tokens, languages) == plain
+
+
+@pytest.mark.parametrize("n_languages", [1, 5, 21, 70])
+def test_function_words_of_a_line_too_long_for_a_field_are_counted_exactly(n_languages):
+    # With 5 languages a field holds counts below 4,096: a line of "the" that long must not carry into
+    # the next language's field. With 21 or more, fields are narrower still.
+    languages = tuple((["en", "de", "fr", "es", "it"] * 14)[:n_languages])
+    for n_tokens in (4095, 4096, 10_000):
+        counts = text_density.function_word_counts(("the",) * n_tokens + ("und",), languages)
+        assert counts == tuple(n_tokens if language == "en" else (1 if language == "de" else 0) for language in languages)
 
 
 _LINE_PIECES = [*_ARTICLE_WORDS, "©", "copyright 2024", "Copyright", "All rights reserved", "said.", "?", "x" * 60]
