@@ -29,7 +29,6 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -405,7 +404,9 @@ def _sums_by_owner(table: np.ndarray, rows: np.ndarray, owner: np.ndarray, n_tex
     """float64 (n_texts, languages): for each text, the sum of the rows of `table` it lists.
 
     Not a matrix product (counts x table): numpy hands that to a multi-threaded BLAS, whose threads
-    made it 2-3x slower on a machine whose cores the workers already use.
+    made it 2-3x slower on a machine whose cores the workers already use. The rows are gathered with
+    np.take, which copies whole rows, where table[indexes] goes element by element: ~40% less time for
+    the gather, the same array.
     """
     order = np.argsort(owner, kind="stable")
     counts = np.bincount(owner, minlength=n_texts)
@@ -413,8 +414,95 @@ def _sums_by_owner(table: np.ndarray, rows: np.ndarray, owner: np.ndarray, n_tex
     present = counts > 0
     if present.any():
         starts = (np.cumsum(counts) - counts)[present]
-        sums[present] = np.add.reduceat(table[rows[order]], starts, axis=0, dtype=np.float64)
+        sums[present] = np.add.reduceat(np.take(table, rows[order], axis=0), starts, axis=0, dtype=np.float64)
     return sums
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indexes starts[i] .. starts[i] + lengths[i] - 1 of each range, one range after the other."""
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+
+
+# The word hash: a polynomial in the characters (modulo 2**64, numpy's wrapping arithmetic), then
+# splitmix64's finaliser, so that similar words land in distant slots. Only speed depends on it: a
+# word found by its hash is still compared with the stored word (_WordSums).
+_HASH_BASE = np.uint64(0x100000001B3)
+_MIX = (np.uint64(30), np.uint64(0xBF58476D1CE4E5B9), np.uint64(27), np.uint64(0x94D049BB133111EB), np.uint64(31))
+_hash_powers = np.ones(1, dtype=np.uint64)
+
+
+def _powers(n: int) -> np.ndarray:
+    """_HASH_BASE ** 0 .. n - 1, modulo 2**64."""
+    global _hash_powers
+    powers = _hash_powers  # (read once: another thread may replace it meanwhile)
+    if len(powers) < n:  # the longest word so far; a whole text in scripts written without spaces
+        powers = _hash_powers = np.cumprod(np.concatenate(([1], np.full(n - 1, _HASH_BASE))), dtype=np.uint64)
+    return powers
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The whole words of some ranges of texts: where each lies in `chars`, its hash and its text."""
+
+    chars: np.ndarray  # uint32: the texts' characters (_Texts.chars)
+    starts: np.ndarray  # int64: where each word begins in chars
+    lengths: np.ndarray  # int64: its number of characters (> 0)
+    unclosed: np.ndarray  # bool: no space after it (its text's last word)
+    owner: np.ndarray  # int64: its text
+    hashes: np.ndarray  # uint64
+
+    @classmethod
+    def of(cls, texts: _Texts, first: np.ndarray, last: np.ndarray) -> _Words:
+        """The words of each non-empty texts.chars[first:last], which holds whole words and spaces."""
+        chars, sizes = texts.chars, last - first
+        at = _ranges(first, sizes)
+        in_word = np.take(chars, at) != _SPACE
+        # A word starts at a character of a word after a space or at a range's start, and ends before a
+        # space or at a range's end.
+        range_ends = np.cumsum(sizes)
+        range_starts = range_ends - sizes
+        starts_word, ends_word = in_word.copy(), in_word.copy()
+        starts_word[1:] &= ~in_word[:-1]
+        starts_word[range_starts] = in_word[range_starts]
+        ends_word[:-1] &= ~in_word[1:]
+        ends_word[range_ends - 1] = in_word[range_ends - 1]
+        starts = at[starts_word]
+        lengths = at[ends_word] + 1 - starts
+        owner = texts.owner(starts)
+        unclosed = starts + lengths == texts.ends[owner]
+        if not len(starts):  # only spaces
+            return cls(chars, starts, lengths, unclosed, owner, np.zeros(0, dtype=np.uint64))
+        # The hash of each word from its characters, its length and whether it is closed.
+        offsets = np.cumsum(lengths) - lengths
+        position = np.arange(int(lengths.sum())) - np.repeat(offsets, lengths)
+        terms = np.take(chars, position + np.repeat(starts, lengths)).astype(np.uint64)
+        terms *= _powers(int(lengths.max()))[position]
+        hashes = np.add.reduceat(terms, offsets) ^ ((lengths.astype(np.uint64) << np.uint64(1)) | unclosed)
+        shift_1, multiplier_1, shift_2, multiplier_2, shift_3 = _MIX
+        hashes = (hashes ^ (hashes >> shift_1)) * multiplier_1
+        hashes = (hashes ^ (hashes >> shift_2)) * multiplier_2
+        return cls(chars, starts, lengths, unclosed, owner, hashes ^ (hashes >> shift_3))
+
+    def spans(self, which: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The words `which` as _same_words compares them."""
+        return self.chars, self.starts[which], self.lengths[which], self.unclosed[which]
+
+    def chars_of(self, which: np.ndarray) -> np.ndarray:
+        """The characters of the words `which`, one word after the other."""
+        return np.take(self.chars, _ranges(self.starts[which], self.lengths[which]))
+
+
+def _same_words(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Whether word i of `a` equals word i of `b`; each given as (chars, starts, lengths, unclosed)."""
+    chars_a, starts_a, lengths_a, unclosed_a = a
+    chars_b, starts_b, lengths_b, unclosed_b = b
+    same = (lengths_a == lengths_b) & (unclosed_a == unclosed_b)
+    check = np.flatnonzero(same)
+    lengths = lengths_a[check]
+    differ = np.take(chars_a, _ranges(starts_a[check], lengths)) != np.take(chars_b, _ranges(starts_b[check], lengths))
+    same[check[np.searchsorted(np.cumsum(lengths), np.flatnonzero(differ), side="right")]] = False
+    return same
 
 
 class _WordSums:
@@ -423,54 +511,149 @@ class _WordSums:
     A word (a run of characters between spaces, after normalisation) yields the same n-grams wherever
     it stands: those of " word", plus the last 2- and 3-gram of " word " when a space closes it. So a
     text's sum is the sum of its words' sums (exact, _check_sums_are_exact), and news text repeats its
-    words. A word closed by a space is keyed by its characters; a text's last word, with no space after
-    it, by its characters and _UNCLOSED.
+    words. A word is told apart by its characters and whether a space closes it (a text's last word has
+    none after it).
+
+    Words are found by a hash of their characters in an open-addressing table (numpy, like the model's
+    n-grams): a Python dict keyed by each word's str cost half of scoring a stage (making the strings,
+    then hashing them). A hash is only a pointer: every word found is compared with the stored
+    characters of its row, and a word whose hash belongs to another word is scored on its own, so no
+    collision can change a sum.
     """
 
     MAX_WORDS = 50_000  # emptied when full: the sums then take ~30 MB at most
+    # Also emptied when the words' characters would pass this (16 MB): the "words" of a text in a script
+    # written without spaces are whole phrases.
+    MAX_CHARS = 4_000_000
+    # Table slots: at most half of them in use (a miss ends at a free slot after a few probes).
+    _SLOTS = 1 << 17
+    _INDEXED_AT_MOST = _SLOTS // 2
 
     def __init__(self, model: _Model):
         self._model = model
-        self._index: dict[str, int] = {}
-        # Rows past len(self._index) are free: the arrays grow by doubling.
+        self._slot_hashes = np.zeros(self._SLOTS, dtype=np.uint64)
+        self._slot_rows = np.full(self._SLOTS, -1, dtype=np.int64)  # -1: a free slot
+        self._n_indexed = 0
+        # Per row: the sums, the n-gram count, where the word's characters are in self._chars, how
+        # many, and whether no space closes it. Rows past self._n_rows are free: arrays grow by doubling.
+        self._n_rows = 0
         self._sums = np.zeros((1024, len(model.languages)))
         self._counts = np.zeros(1024, dtype=np.int64)
+        self._char_starts = np.zeros(1024, dtype=np.int64)
+        self._lengths = np.zeros(1024, dtype=np.int64)
+        self._unclosed = np.zeros(1024, dtype=bool)
+        self._chars = np.zeros(1 << 16, dtype=np.uint32)
+        self._n_chars = 0
         self.lock = threading.Lock()  # held while the arrays returned by rows are read
 
-    def rows(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def rows(self, words: _Words) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(sums, counts, row of each word in them); the arrays are valid until the next call."""
-        index = self._index
-        # One look-up per word, -1 for a word not seen yet: most words have been (a batch has ~3,000).
-        rows = np.fromiter(map(index.get, words, repeat(-1)), dtype=np.int64, count=len(words))
-        unseen = np.flatnonzero(rows < 0).tolist()
-        if not unseen:
+        rows, taken = self._look_up(words)
+        new = np.flatnonzero(rows < 0)
+        if not len(new):
             return self._sums, self._counts, rows
-        new = list(dict.fromkeys([words[at] for at in unseen]))
-        if len(index) + len(new) > self.MAX_WORDS:
-            index.clear()
-            new = list(dict.fromkeys(words))
-            unseen = range(len(words))
-        first, last = len(index), len(index) + len(new)
-        if last > len(self._counts):
-            capacity = max(last, 2 * len(self._counts))
-            self._sums = np.concatenate((self._sums[:first], np.zeros((capacity - first, self._sums.shape[1]))))
-            self._counts = np.concatenate((self._counts[:first], np.zeros(capacity - first, dtype=np.int64)))
-        self._sums[first:last], self._counts[first:last] = self._score(new)
-        index.update(zip(new, range(first, last)))
-        rows[unseen] = [index[words[at]] for at in unseen]
+        if self._n_rows + len(new) > self.MAX_WORDS or self._n_chars + words.lengths[new].sum() > self.MAX_CHARS:
+            self._empty()
+            rows, taken = self._look_up(words)
+            new = np.arange(len(rows))
+        # One row per distinct new word: the first word of each hash, and each word that differs from
+        # the first of its hash (a collision: scored on its own). The others share their first's row.
+        _, first_of_hash, hash_group = np.unique(words.hashes[new], return_index=True, return_inverse=True)
+        firsts = new[first_of_hash]
+        first = firsts[hash_group]
+        same_as_first = _same_words(words.spans(new), words.spans(first))
+        scored = np.concatenate((firsts, new[~same_as_first]))
+        rows[scored] = self._add_rows(words, scored)
+        rows[new[same_as_first]] = rows[first[same_as_first]]
+        # The first words of their hashes go into the table, unless their hash leads to another word
+        # there; and while the table is at most half full.
+        to_index = firsts[~taken[firsts]][: max(0, self._INDEXED_AT_MOST - self._n_indexed)]
+        self._index(words.hashes[to_index], rows[to_index])
         return self._sums, self._counts, rows
 
-    def _score(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _look_up(self, words: _Words) -> tuple[np.ndarray, np.ndarray]:
+        """(row of each word, -1 if none; whether the word's hash is in the table for another word)."""
+        n_words = len(words.hashes)
+        rows = np.full(n_words, -1, dtype=np.int64)
+        pending = np.arange(n_words)
+        slots = _home_slots(words.hashes, self._SLOTS)
+        while len(pending):
+            slot_rows = self._slot_rows[slots]
+            hit = (slot_rows >= 0) & (self._slot_hashes[slots] == words.hashes[pending])
+            rows[pending[hit]] = slot_rows[hit]
+            probe_on = (slot_rows >= 0) & ~hit
+            pending, slots = pending[probe_on], (slots[probe_on] + 1) & (self._SLOTS - 1)
+        found = np.flatnonzero(rows >= 0)
+        stored = rows[found]
+        stored_spans = (self._chars, self._char_starts[stored], self._lengths[stored], self._unclosed[stored])
+        other_word = found[~_same_words(words.spans(found), stored_spans)]
+        rows[other_word] = -1
+        taken = np.zeros(n_words, dtype=bool)
+        taken[other_word] = True
+        return rows, taken
+
+    def _index(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        """Put each row under its hash (hashes distinct and not in the table yet)."""
+        self._n_indexed += len(hashes)
+        slots = _home_slots(hashes, self._SLOTS)
+        pending = np.arange(len(hashes))
+        while len(pending):
+            # Of the words whose slot is free, the first per slot takes it; every other moves one slot on.
+            free = np.flatnonzero(self._slot_rows[slots] < 0)
+            _, first = np.unique(slots[free], return_index=True)
+            placed = free[first]
+            self._slot_hashes[slots[placed]] = hashes[pending[placed]]
+            self._slot_rows[slots[placed]] = rows[pending[placed]]
+            moving = np.ones(len(pending), dtype=bool)
+            moving[placed] = False
+            pending, slots = pending[moving], (slots[moving] + 1) & (self._SLOTS - 1)
+
+    def _add_rows(self, words: _Words, which: np.ndarray) -> np.ndarray:
+        """Score the words `which` and store them in new rows; the rows."""
+        first, last = self._n_rows, self._n_rows + len(which)
+        if last > len(self._counts):
+            capacity = max(last, 2 * len(self._counts))
+            self._sums = _grown(self._sums, first, capacity)
+            self._counts, self._char_starts, self._lengths, self._unclosed = (
+                _grown(array, first, capacity) for array in (self._counts, self._char_starts, self._lengths, self._unclosed)
+            )
+        chars = words.chars_of(which)
+        if self._n_chars + len(chars) > len(self._chars):
+            self._chars = _grown(self._chars, self._n_chars, max(self._n_chars + len(chars), 2 * len(self._chars)))
+        lengths = words.lengths[which]
+        self._chars[self._n_chars : self._n_chars + len(chars)] = chars
+        self._char_starts[first:last] = self._n_chars + np.cumsum(lengths) - lengths
+        self._lengths[first:last], self._unclosed[first:last] = lengths, words.unclosed[which]
+        self._sums[first:last], self._counts[first:last] = self._score(chars, lengths, words.unclosed[which])
+        self._n_chars += len(chars)
+        self._n_rows = last
+        return np.arange(first, last)
+
+    def _empty(self) -> None:
+        self._slot_rows[:] = -1
+        self._n_indexed = self._n_rows = self._n_chars = 0
+
+    def _score(self, chars: np.ndarray, lengths: np.ndarray, unclosed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sums and n-gram counts of words (their characters one after the other, and their lengths)."""
         model = self._model
         # Each word as a text of its own, closed by a space if it has one: "word " or "word".
-        texts = [word[:-1] if word.endswith(_UNCLOSED) else word + " " for word in words]
-        chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        texts = _Texts.of(chars, np.array([len(text) for text in texts], dtype=np.int64))
-        keys, owner = _ngrams_ending_at(texts, np.arange(len(chars)), model)
+        sizes = lengths + ~unclosed
+        ends = np.cumsum(sizes)
+        with_spaces = np.full(ends[-1], _SPACE, dtype=np.uint32)
+        with_spaces[np.repeat(ends - sizes - (np.cumsum(lengths) - lengths), lengths) + np.arange(len(chars))] = chars
+        texts = _Texts.of(with_spaces, sizes)
+        keys, owner = _ngrams_ending_at(texts, np.arange(len(with_spaces)), model)
         rows = model.rows_of(keys)
         known = rows >= 0
-        counts = np.bincount(owner[known], minlength=len(words))
-        return _sums_by_owner(model.log_probs, rows[known], owner[known], len(words)), counts
+        counts = np.bincount(owner[known], minlength=len(lengths))
+        return _sums_by_owner(model.log_probs, rows[known], owner[known], len(lengths)), counts
+
+
+def _grown(array: np.ndarray, used: int, capacity: int) -> np.ndarray:
+    """A copy of array[:used] with room for `capacity` entries along its first axis."""
+    grown = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+    grown[:used] = array[:used]
+    return grown
 
 
 _word_sums: dict[int, _WordSums] = {}  # by id() of the model: one per model, shared by identifiers
@@ -503,34 +686,6 @@ def _whole_words(
     last_space = spaces[np.searchsorted(spaces, end) - 1]
     last = np.where(end == text_end, end, np.maximum(first, last_space + 1))
     return first, last
-
-
-# A text's last word, with no space after it, is keyed by its characters and this mark: normalisation
-# turns every ASCII character but the letters into a space, so no word holds it.
-_UNCLOSED = "\x01"
-
-
-def _word_keys(texts: _Texts, first: np.ndarray, last: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """_WordSums keys of the words of each chars[first:last] (whole words, each closed by a space but maybe
-    its text's last), and the text of each key. All ranges are read as one string, split once."""
-    chars = texts.chars
-    unclosed = (last == texts.ends[texts.owner(first)]) & (last > first)
-    unclosed &= chars[np.maximum(last - 1, 0)] != _SPACE
-    # Each range's characters, then _UNCLOSED if its last word is open, then a space: read from chars
-    # followed by those two.
-    sizes = last - first
-    read = sizes + unclosed + 1
-    read_ends = np.cumsum(read)
-    read_starts = read_ends - read
-    at = np.repeat(first - read_starts, read) + np.arange(read_ends[-1] if len(read) else 0)
-    at[(read_starts + sizes)[unclosed]] = len(chars)
-    at[read_ends - 1] = len(chars) + 1
-    read_chars = np.concatenate((chars, np.array([ord(_UNCLOSED), _SPACE], dtype=chars.dtype)))[at]
-    keys = list(filter(None, read_chars.tobytes().decode("utf-32-le", "surrogatepass").split(" ")))
-    # A key starts wherever a character other than a space follows a space (or the start).
-    in_word = read_chars != _SPACE
-    key_starts = np.flatnonzero(in_word & ~np.concatenate(([False], in_word[:-1])))
-    return keys, texts.owner(first)[np.searchsorted(read_ends, key_starts, side="right")]
 
 
 # Texts are scored together in batches of at most this many characters and texts: enough to spread
@@ -636,7 +791,8 @@ class LanguageIdentifier:
             cut_starts, cut_ends = np.concatenate((stage_start, last)), np.concatenate((first, stage_end))
             self._add_cut_ngrams(texts_read, cut_starts, cut_ends, log_likelihood, n_grams)
             has_words = first < last
-            self._add_words(*_word_keys(texts_read, first[has_words], last[has_words]), log_likelihood, n_grams)
+            if has_words.any():
+                self._add_words(_Words.of(texts_read, first[has_words], last[has_words]), log_likelihood, n_grams)
             runner_up, best = np.partition(log_likelihood, -2, axis=1)[:, -2:].T
             reading &= (best - runner_up < self.early_stop_margin) & (lengths > end)
             start, end = end, 2 * end
@@ -651,13 +807,13 @@ class LanguageIdentifier:
         log_likelihood += _sums_by_owner(self._model.log_probs, rows[known], owner[known], len(log_likelihood))
         n_grams += np.bincount(owner[known], minlength=len(n_grams))
 
-    def _add_words(self, keys: list[str], owner: np.ndarray, log_likelihood, n_grams) -> None:
-        if not keys:
+    def _add_words(self, words: _Words, log_likelihood, n_grams) -> None:
+        if not len(words.starts):
             return
         with self._words.lock:  # identify may be called from several threads
-            sums, counts, rows = self._words.rows(keys)
-            log_likelihood += _sums_by_owner(sums, rows, owner, len(log_likelihood))
-            n_grams += np.bincount(owner, weights=counts[rows], minlength=len(n_grams)).astype(np.int64)
+            sums, counts, rows = self._words.rows(words)
+            log_likelihood += _sums_by_owner(sums, rows, words.owner, len(log_likelihood))
+            n_grams += np.bincount(words.owner, weights=counts[rows], minlength=len(n_grams)).astype(np.int64)
 
 
 _factory: DetectorFactory | None = None

@@ -99,6 +99,8 @@ _LIST_LABEL = re.compile(r"(?:[•⁃◦▪‣∙*-] ?)?(?:\d{1,3}|[a-z])")
 _LIST_LABEL_MAX_LEN = 6
 # A list marker at the start of a paragraph: "1.", "1.)", "1)", "a.", "• 9.", "⁃9.".
 _LIST_ITEM_START = re.compile(r"(?P<bullet>[•⁃◦▪‣∙*-] ?)?(?P<label>\d{1,3}|[a-z])(?P<punct>\.\)|[.)])(?=\s)")
+# The characters _LIST_ITEM_START can start with, but digits (str.isdigit: every character \d matches).
+_LIST_MARKER_FIRST_CHARS = frozenset("•⁃◦▪‣∙*-abcdefghijklmnopqrstuvwxyz")
 # How far back the word before a full stop is looked for; longer tokens (URLs) are never abbreviations.
 _WORD_WINDOW = 40
 
@@ -493,7 +495,7 @@ def _boundary(
 ) -> tuple[int, int] | None:
     """(end of this sentence, start of the next) if the candidate ends a sentence, else None."""
     next_token = candidate["next"]
-    next_start = candidate.start("next")
+    next_start = candidate.end()  # "next" is a lookahead at the end of the match
 
     if candidate["hard"] is not None:
         sentence_end = candidate.end("hard_close")
@@ -603,6 +605,9 @@ def _inside_brackets(text: str, sentence_start: int, sentence_end: int, block_en
 
 def _later_list_items(text: str, start: int, end: int) -> list[int]:
     """Starts of the items 2, 3, … of a list whose item 1 opens the block ("1. … 2. …", "a) … b) …")."""
+    # Most blocks start with a capital letter, which no list marker does: no regex match needed.
+    if text[start] not in _LIST_MARKER_FIRST_CHARS and not text[start].isdigit():
+        return []
     first = _LIST_ITEM_START.match(text, start, end)
     if first is None:
         return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -447,6 +448,14 @@ def _ngram_by_ngram(identifier: LanguageIdentifier, texts: list[str]) -> tuple[n
     return log_likelihood, n_grams
 
 
+def _assert_word_sums_right(identifier: LanguageIdentifier, texts: list[str]) -> None:
+    """The word-by-word sums equal the n-gram-by-n-gram ones, the first time and once every word is cached."""
+    for _ in range(2):
+        by_words = identifier._log_likelihoods(texts)
+        expected = _ngram_by_ngram(identifier, texts)
+        assert np.array_equal(by_words[0], expected[0]) and np.array_equal(by_words[1], expected[1])
+
+
 @pytest.mark.parametrize("first_stage_chars", [1, 2, 3, 7, 40, 250])
 @pytest.mark.parametrize("margin", [math.inf, 20.0])
 def test_word_sums_equal_the_sum_over_every_ngram(first_stage_chars, margin):
@@ -460,17 +469,44 @@ def test_word_sums_equal_the_sum_over_every_ngram(first_stage_chars, margin):
     ]
     identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=first_stage_chars))
     identifier.early_stop_margin = margin
-    for _ in range(2):  # the second time every word comes from the cache
-        by_words = identifier._log_likelihoods(texts)
-        expected = _ngram_by_ngram(identifier, texts)
-        assert np.array_equal(by_words[0], expected[0]) and np.array_equal(by_words[1], expected[1])
+    _assert_word_sums_right(identifier, texts)
 
 
 def test_word_sums_stay_right_when_the_cache_is_emptied(monkeypatch):
     monkeypatch.setattr(langid._WordSums, "MAX_WORDS", 5)
     identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=30))
     texts = list(NEWS.values())
-    for _ in range(2):
-        by_words = identifier._log_likelihoods(texts)
-        expected = _ngram_by_ngram(identifier, texts)
-        assert np.array_equal(by_words[0], expected[0]) and np.array_equal(by_words[1], expected[1])
+    _assert_word_sums_right(identifier, texts)
+
+
+@pytest.mark.parametrize("hash_of", ["one for all", "first character"])
+def test_word_sums_stay_right_when_word_hashes_collide(monkeypatch, hash_of):
+    # Words are found by hash, then compared with the stored word, so sums must not change whether a
+    # colliding word comes in the same stage or a later one.
+    words_of = langid._Words.of
+
+    def colliding(texts, first, last):
+        words = words_of(texts, first, last)
+        hashes = np.zeros_like(words.hashes) if hash_of == "one for all" else texts.chars[words.starts]
+        return dataclasses.replace(words, hashes=hashes.astype(np.uint64))
+
+    monkeypatch.setattr(langid._Words, "of", colliding)
+    identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=30), model=langid._build_model())
+    # "words word": a word that starts another; "ab cd ab": the same word closed and unclosed.
+    texts = [*NEWS.values(), "a b a b ab ba", "words word words", "ab cd ab"]
+    _assert_word_sums_right(identifier, texts)
+
+
+def test_word_sums_stay_right_when_the_table_is_full(monkeypatch):
+    # Past _INDEXED_AT_MOST words the table takes no more: the others are scored again each time.
+    monkeypatch.setattr(langid._WordSums, "_INDEXED_AT_MOST", 7)
+    identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=30), model=langid._build_model())
+    texts = list(NEWS.values())
+    _assert_word_sums_right(identifier, texts)
+
+
+def test_word_sums_stay_right_when_the_characters_fill_the_cache(monkeypatch):
+    monkeypatch.setattr(langid._WordSums, "MAX_CHARS", 40)
+    identifier = LanguageIdentifier(LangidSettings(min_chars=0, first_stage_chars=30), model=langid._build_model())
+    texts = list(NEWS.values())
+    _assert_word_sums_right(identifier, texts)
