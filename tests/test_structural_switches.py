@@ -27,6 +27,8 @@ CASES = {
                                "Ad sales boost Time Warner profit"),
     "structure.outside_main_text": (page_text(), "Storm brings travel chaos to the north"),
     "structure.link_run": ("\n".join([STORY, END, *RELATED]), "Man arrested after town centre fight"),
+    "structure.headline_above_timestamp": ("\n".join([STORY, "Council tax to rise by five per cent", "23. 12. 2024 13:31", END]),
+                                           "Council tax to rise by five per cent"),
 }
 
 

@@ -1,0 +1,47 @@
+"""Headlines above a timestamp (tasks/teasers.py): the page's own headline, a teaser of another story."""
+
+from tasks.clean import clean_article
+from tasks.config import CleanSettings
+from tasks.rules import load_rules
+from tasks.teasers import HEADLINE_ABOVE_TIMESTAMP_RULE
+
+from tests.helpers import draft
+from tests.test_clean import END, STORY
+
+SETTINGS = CleanSettings()
+
+
+def removed(text: str) -> dict[str, str]:
+    article = clean_article(draft(text), load_rules(SETTINGS), SETTINGS)
+    return {line.text: line.rule for line in article.removed}
+
+
+def test_a_teaser_headline_above_its_time_goes():
+    teaser = "Nový posudek na Redla: Je dost zdravý, aby mohl před soud"
+    lines = removed("\n".join([STORY, teaser, "25. 4. 2023 5:00", END]))
+    assert lines[teaser] == HEADLINE_ABOVE_TIMESTAMP_RULE
+    assert STORY not in lines and END not in lines
+
+
+def test_an_author_above_the_time_of_publication_goes():
+    lines = removed("\n".join(["Ryan Devereaux", "April 28 2023, 3:54 p.m.", STORY, END]))
+    assert "Ryan Devereaux" in lines
+
+
+def test_a_sentence_above_a_timestamp_stays():
+    short_paragraph = "Abu Hassan Amer, 44, agreed."
+    lines = removed("\n".join([STORY, short_paragraph, "25. 4. 2023 5:00", END]))
+    assert short_paragraph not in lines
+
+
+def test_a_venue_above_a_date_without_time_stays():
+    # A match preview's facts (BBC sport): the day alone is no time of publication.
+    lines = removed("\n".join([STORY, "Murrayfield, Edinburgh", "Saturday, 26 February", END]))
+    assert "Murrayfield, Edinburgh" not in lines
+
+
+def test_switched_off_by_name():
+    settings = CleanSettings(disabled_rules=[HEADLINE_ABOVE_TIMESTAMP_RULE])
+    teaser = "Council tax to rise by five per cent"
+    article = clean_article(draft("\n".join([STORY, teaser, "23. 12. 2024 13:31", END])), load_rules(settings), settings)
+    assert teaser in [paragraph.text for paragraph in article.paragraphs]
