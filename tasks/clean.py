@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from tasks import line_classifier, main_text, structure, teasers, text_density
+from tasks import line_classifier, main_text, story_furniture, structure, text_density
 from tasks.boilerplate_learned import RULE as LEARNED_RULE
 from tasks.boilerplate_learned import line_key
 from tasks.config import CleanSettings
@@ -135,7 +135,9 @@ def classify_lines(
     if structure.BYLINE_AFTER_MARKER_RULE not in disabled:
         structure.remove_byline_names(lines, structure.BYLINE_NAME_MAX_WORDS)
     if structure.HEADLINE_ABOVE_TIMESTAMP_RULE not in disabled:
-        teasers.remove_headlines_above_timestamps(lines)
+        story_furniture.remove_headlines_above_timestamps(lines)
+    if structure.CAPTION_ABOVE_CREDIT_RULE not in disabled:
+        story_furniture.remove_captions_above_credits(lines)
     if settings.structure.repeated_line_min and structure.REPEATED_LINE_RULE not in disabled:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
     stopwords = _assign_density_classes(lines, settings)

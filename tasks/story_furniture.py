@@ -1,5 +1,7 @@
-"""Headlines of stories inside a page's text: the page's own above its date, and teasers of others.
+"""Furniture inside a story that its neighbours give away: headlines above a timestamp, captions above a
+picture credit.
 
+Headlines. 
 A story's headline is not part of its text (it is the article's title), and a teaser of another story
 (its headline and date, between two paragraphs of this one) is not either. Both print a headline right
 above a date and time ("Nový posudek na Redla: Je dost zdravý, aby mohl před soud" / "25. 4. 2023 5:00"),
@@ -9,20 +11,31 @@ them. So a kept line that reads like a headline (short, no sentence or clause en
 that a rule removed as a timestamp (tasks/rules/bylines.yaml, kind "timestamp") with a time of day in it
 is removed as "structure.headline_above_timestamp". A date without a time is as often a fact of the
 story: a match preview's venue above its day ("Murrayfield, Edinburgh" / "Saturday, 26 February").
+
+Captions. Some pages print a picture's caption above its credit ("Ein olympisches Phänomen: Kevin Durant."
+/ "(Foto: REUTERS)"); structure.caption_after_credit takes the caption under a credit. A short sentence
+(at most CAPTION_MAX_WORDS words, ending like one) right above a line that a rule removed as a credit
+naming a picture (in brackets, or with Foto, Photo, Bild, Image, Picture, Imago or Getty in it) is
+removed as "structure.caption_above_credit". A credit of a source ("Quelle: dpa") under a paragraph
+is an agency's sign-off, not a picture's, and a paragraph above a credit is longer.
 """
 
 from __future__ import annotations
 
 import re
 
-from tasks.structure import HEADLINE_ABOVE_TIMESTAMP_RULE, LineVerdict
-from tasks.textlines import is_short_unpunctuated
+from tasks.structure import CAPTION_ABOVE_CREDIT_RULE, HEADLINE_ABOVE_TIMESTAMP_RULE, LineVerdict
+from tasks.textlines import ends_like_sentence, has_at_most_words, is_short_unpunctuated
 
 TIMESTAMP_KIND = "timestamp"
 # Words a headline or an author line above a timestamp may have (as clean's title_max_words).
 HEADLINE_MAX_WORDS = 20
 # A time of day: "13:31", "3:54 p.m.", "05.00 Uhr".
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+CREDIT_KIND = "credit"
+CAPTION_MAX_WORDS = 15
+# A credit of a picture: in brackets, or naming one ("Foto: dpa", "Imago/Blaulicht-News.de").
+_PICTURE_CREDIT = re.compile(r"\(|.*(?:foto|photo|bild|image|picture|imago|getty)", re.IGNORECASE)
 
 
 def remove_headlines_above_timestamps(verdicts: list[LineVerdict]) -> None:
@@ -34,3 +47,15 @@ def remove_headlines_above_timestamps(verdicts: list[LineVerdict]) -> None:
             and is_short_unpunctuated(verdict.text, HEADLINE_MAX_WORDS)
         ):
             verdict.remove(HEADLINE_ABOVE_TIMESTAMP_RULE, "headline")
+
+
+def remove_captions_above_credits(verdicts: list[LineVerdict]) -> None:
+    for verdict, below in zip(verdicts, verdicts[1:]):
+        if (
+            verdict.kept
+            and below.kind == CREDIT_KIND
+            and _PICTURE_CREDIT.match(below.text)
+            and has_at_most_words(verdict.text, CAPTION_MAX_WORDS)
+            and ends_like_sentence(verdict.text)
+        ):
+            verdict.remove(CAPTION_ABOVE_CREDIT_RULE, "caption")

@@ -1,9 +1,9 @@
-"""Headlines above a timestamp (tasks/teasers.py): the page's own headline, a teaser of another story."""
+"""Headlines above a timestamp (tasks/story_furniture.py): the page's own headline, a teaser of another story."""
 
 from tasks.clean import clean_article
 from tasks.config import CleanSettings
 from tasks.rules import load_rules
-from tasks.teasers import HEADLINE_ABOVE_TIMESTAMP_RULE
+from tasks.story_furniture import CAPTION_ABOVE_CREDIT_RULE, HEADLINE_ABOVE_TIMESTAMP_RULE
 
 from tests.helpers import draft
 from tests.test_clean import END, STORY
@@ -45,3 +45,22 @@ def test_switched_off_by_name():
     teaser = "Council tax to rise by five per cent"
     article = clean_article(draft("\n".join([STORY, teaser, "23. 12. 2024 13:31", END])), load_rules(settings), settings)
     assert teaser in [paragraph.text for paragraph in article.paragraphs]
+
+
+def test_a_short_caption_above_a_picture_credit_goes():
+    caption = "Ein olympisches Phänomen: Kevin Durant."
+    lines = removed("\n".join([STORY, caption, "(Foto: REUTERS)", END]))
+    assert lines[caption] == CAPTION_ABOVE_CREDIT_RULE
+
+
+def test_a_paragraph_above_a_source_credit_stays():
+    # An agency's sign-off under the last paragraph is no picture's credit; a long paragraph is no caption.
+    short_paragraph = "Die Polizei ermittelt."
+    assert short_paragraph not in removed("\n".join([STORY, short_paragraph, "Quelle: dpa", END]))
+    assert STORY not in removed("\n".join([END, STORY, "(Foto: REUTERS)", END]))
+
+
+def test_a_heading_above_a_picture_credit_stays():
+    # Review pages put a product's heading above its picture: no sentence, no caption.
+    heading = "The Best Sleeping Bag for Backpackers"
+    assert heading not in removed("\n".join([STORY, heading, "Photograph: Scott Gilbertson", END]))
