@@ -23,6 +23,7 @@ is an agency's sign-off, not a picture's, and a paragraph above a credit is long
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tasks.structure import CAPTION_ABOVE_CREDIT_RULE, HEADLINE_ABOVE_TIMESTAMP_RULE, LineVerdict
 from tasks.textlines import ends_like_sentence, has_at_most_words, is_short_unpunctuated
@@ -38,24 +39,36 @@ CAPTION_MAX_WORDS = 15
 _PICTURE_CREDIT = re.compile(r"\(|.*(?:foto|photo|bild|image|picture|imago|getty)", re.IGNORECASE)
 
 
-def remove_headlines_above_timestamps(verdicts: list[LineVerdict]) -> None:
+def _remove_lines_above(
+    verdicts: list[LineVerdict],
+    below_kind: str,
+    below_matches: Callable[[str], object],
+    line_matches: Callable[[str], bool],
+    rule: str,
+    kind: str,
+) -> None:
+    """Remove each kept line that `line_matches`, right above a line removed with kind `below_kind`
+    whose text `below_matches`."""
     for verdict, below in zip(verdicts, verdicts[1:]):
-        if (
-            verdict.kept
-            and below.kind == TIMESTAMP_KIND
-            and _TIME_OF_DAY.search(below.text)
-            and is_short_unpunctuated(verdict.text, HEADLINE_MAX_WORDS)
-        ):
-            verdict.remove(HEADLINE_ABOVE_TIMESTAMP_RULE, "headline")
+        if verdict.kept and below.kind == below_kind and below_matches(below.text) and line_matches(verdict.text):
+            verdict.remove(rule, kind)
+
+
+def _reads_like_headline(text: str) -> bool:
+    return is_short_unpunctuated(text, HEADLINE_MAX_WORDS)
+
+
+def _reads_like_caption(text: str) -> bool:
+    return has_at_most_words(text, CAPTION_MAX_WORDS) and ends_like_sentence(text)
+
+
+def remove_headlines_above_timestamps(verdicts: list[LineVerdict]) -> None:
+    _remove_lines_above(
+        verdicts, TIMESTAMP_KIND, _TIME_OF_DAY.search, _reads_like_headline, HEADLINE_ABOVE_TIMESTAMP_RULE, "headline"
+    )
 
 
 def remove_captions_above_credits(verdicts: list[LineVerdict]) -> None:
-    for verdict, below in zip(verdicts, verdicts[1:]):
-        if (
-            verdict.kept
-            and below.kind == CREDIT_KIND
-            and _PICTURE_CREDIT.match(below.text)
-            and has_at_most_words(verdict.text, CAPTION_MAX_WORDS)
-            and ends_like_sentence(verdict.text)
-        ):
-            verdict.remove(CAPTION_ABOVE_CREDIT_RULE, "caption")
+    _remove_lines_above(
+        verdicts, CREDIT_KIND, _PICTURE_CREDIT.match, _reads_like_caption, CAPTION_ABOVE_CREDIT_RULE, "caption"
+    )
