@@ -3,7 +3,12 @@
 from tasks.clean import clean_article
 from tasks.config import CleanSettings
 from tasks.rules import load_rules
-from tasks.story_furniture import CAPTION_ABOVE_CREDIT_RULE, HEADLINE_ABOVE_TIMESTAMP_RULE
+from tasks.story_furniture import (
+    CAPTION_ABOVE_CREDIT_RULE,
+    FIRST_OF_TWO_SHORT_LINES_RULE,
+    HEADLINE_ABOVE_TIMESTAMP_RULE,
+    remove_first_of_two_short_lines,
+)
 
 from tests.helpers import draft
 from tests.test_clean import END, STORY
@@ -64,3 +69,32 @@ def test_a_heading_above_a_picture_credit_stays():
     # Review pages put a product's heading above its picture: no sentence, no caption.
     heading = "The Best Sleeping Bag for Backpackers"
     assert heading not in removed("\n".join([STORY, heading, "Photograph: Scott Gilbertson", END]))
+
+
+PARAGRAPH = "Engineers were on site by the afternoon, and the environment agency said the worst was over for now."
+
+
+def page_lines(*lines: str) -> list:
+    from tasks.records import RawLine
+    from tasks.structure import LineVerdict
+    from tasks.text_density import line_class, load_stopwords
+
+    english = load_stopwords("en")
+    verdicts = [LineVerdict(RawLine(number, text), text) for number, text in enumerate(lines, start=1)]
+    for verdict in verdicts:
+        verdict.density_class = line_class(verdict.text, english, SETTINGS.text_density)
+    return verdicts
+
+
+def test_the_kicker_of_a_teaser_between_paragraphs_goes_and_its_headline_is_left():
+    lines = page_lines(STORY, "Flood damage", "Roads reopen after week-long closures", PARAGRAPH)
+    remove_first_of_two_short_lines(lines)
+    assert [(verdict.text, verdict.rule) for verdict in lines if not verdict.kept] == [
+        ("Flood damage", FIRST_OF_TWO_SHORT_LINES_RULE)
+    ]
+
+
+def test_a_sub_heading_alone_between_paragraphs_and_a_list_stay():
+    lines = page_lines(STORY, "Roads reopen", PARAGRAPH, "1. Carlisle", "2. Keswick", PARAGRAPH)
+    remove_first_of_two_short_lines(lines)
+    assert all(verdict.kept for verdict in lines)
