@@ -138,6 +138,8 @@ def classify_lines(
         story_furniture.remove_headlines_above_timestamps(lines)
     if structure.CAPTION_ABOVE_CREDIT_RULE not in disabled:
         story_furniture.remove_captions_above_credits(lines)
+    if structure.BETWEEN_PROMPTS_RULE not in disabled:
+        story_furniture.remove_lines_between_prompts(lines)
     if settings.structure.repeated_line_min and structure.REPEATED_LINE_RULE not in disabled:
         structure.remove_repeated_lines(lines, settings.structure.repeated_line_min)
     stopwords = _assign_density_classes(lines, settings)

@@ -1,5 +1,5 @@
 """Furniture inside a story that its neighbours give away: headlines above a timestamp, captions above a
-picture credit, the first of two short lines between paragraphs.
+picture credit, the first of two short lines between paragraphs, a line between two prompts.
 
 Headlines. 
 A story's headline is not part of its text (it is the article's title), and a teaser of another story
@@ -26,6 +26,12 @@ lines in a row that are not prose (text density short or bad, not list items) wi
 above and right below them (lines removed by rules skipped), the first is removed as
 "structure.first_of_two_short_lines"; the second may be the sub-heading of the paragraph under it. (On
 the tune pages the first line of such a pair was boilerplate 15 times in 16, the second 8 times.)
+
+A line between two prompts. A subscription or newsletter box lists what the reader gets ("Access articles
+from across Canada with one account.") between lines that rules know ("Create an account or sign in to
+continue", "Enjoy additional articles per month."). A kept line whose neighbours on both sides were removed
+by rules for newsletter, paywall, comment-section or related-article prompts is part of the box and is
+removed as "structure.between_prompts".
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tasks.structure import CAPTION_ABOVE_CREDIT_RULE, FIRST_OF_TWO_SHORT_LINES_RULE, HEADLINE_ABOVE_TIMESTAMP_RULE, LineVerdict
+from tasks.structure import BETWEEN_PROMPTS_RULE, CAPTION_ABOVE_CREDIT_RULE, FIRST_OF_TWO_SHORT_LINES_RULE, HEADLINE_ABOVE_TIMESTAMP_RULE, LineVerdict
 from tasks.text_density import GOOD, NEAR_GOOD
 from tasks.textlines import ends_like_sentence, has_at_most_words, is_list_item, is_short_unpunctuated
 
@@ -43,6 +49,8 @@ HEADLINE_MAX_WORDS = 20
 # A time of day: "13:31", "3:54 p.m.", "05.00 Uhr".
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 CREDIT_KIND = "credit"
+# Kinds of the rules for prompts to the reader (tasks/rules/social.yaml, navigation.yaml).
+PROMPT_KINDS = frozenset({"newsletter", "paywall", "comments", "related_header"})
 CAPTION_MAX_WORDS = 15
 # A credit of a picture: in brackets, or naming one ("Foto: dpa", "Imago/Blaulicht-News.de").
 _PICTURE_CREDIT = re.compile(r"\(|.*(?:foto|photo|bild|image|picture|imago|getty)", re.IGNORECASE)
@@ -91,3 +99,9 @@ def remove_first_of_two_short_lines(verdicts: list[LineVerdict]) -> None:
     for position in range(1, len(kept) - 2):
         if prose[position - 1] and short[position] and short[position + 1] and prose[position + 2]:
             kept[position].remove(FIRST_OF_TWO_SHORT_LINES_RULE, "teaser")
+
+
+def remove_lines_between_prompts(verdicts: list[LineVerdict]) -> None:
+    for above, verdict, below in zip(verdicts, verdicts[1:], verdicts[2:]):
+        if verdict.kept and above.kind in PROMPT_KINDS and below.kind in PROMPT_KINDS:
+            verdict.remove(BETWEEN_PROMPTS_RULE, "prompt")

@@ -4,6 +4,7 @@ from tasks.clean import clean_article
 from tasks.config import CleanSettings
 from tasks.rules import load_rules
 from tasks.story_furniture import (
+    BETWEEN_PROMPTS_RULE,
     CAPTION_ABOVE_CREDIT_RULE,
     FIRST_OF_TWO_SHORT_LINES_RULE,
     HEADLINE_ABOVE_TIMESTAMP_RULE,
@@ -98,3 +99,19 @@ def test_a_sub_heading_alone_between_paragraphs_and_a_list_stay():
     lines = page_lines(STORY, "Roads reopen", PARAGRAPH, "1. Carlisle", "2. Keswick", PARAGRAPH)
     remove_first_of_two_short_lines(lines)
     assert all(verdict.kept for verdict in lines)
+
+
+def test_a_line_between_two_subscription_prompts_goes():
+    box = [
+        "Create an account or sign in to continue with your reading experience.",
+        "Access articles from across Canada with one account.",
+        "Enjoy additional articles per month.",
+    ]
+    lines = removed("\n".join([STORY, *box, END]))
+    assert lines[box[1]] == BETWEEN_PROMPTS_RULE
+    assert STORY not in lines and END not in lines
+
+
+def test_a_paragraph_after_one_prompt_stays():
+    lines = removed("\n".join([STORY, "Enjoy additional articles per month.", END, STORY]))
+    assert END not in lines

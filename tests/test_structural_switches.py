@@ -31,6 +31,9 @@ CASES = {
                                            "Council tax to rise by five per cent"),
     "structure.first_of_two_short_lines": (page_text().replace("What happens next?", "Flood damage\nRoads reopen after week-long closures"),
                                            "Flood damage"),
+    "structure.between_prompts": (f"{STORY}\nCreate an account or sign in to continue with your reading experience.\n"
+                                  f"Access articles from across Canada with one account.\nEnjoy additional articles per month.\n{END}",
+                                  "Access articles from across Canada with one account."),
     "structure.caption_above_credit": (f"{STORY}\nResidents watch the river rise.\n(Photo: Reuters)\n{END}", "Residents watch the river rise."),
 }
 
