@@ -177,7 +177,7 @@ class StructureSettings(_Section):
 
     caption_max_words: Annotated[int, Field(ge=0)] = 60
     credit_caption_max_words: Annotated[int, Field(ge=0)] = 25
-    link_max_words: Annotated[int, Field(ge=1)] = 14
+    link_max_words: Annotated[int, Field(ge=1)] = 16
     link_run_min_lines: Annotated[int, Field(ge=2)] = 3
     repeated_line_min: Annotated[int, Field(ge=0)] = 3
     title_repeat_min_words: Annotated[int, Field(ge=0)] = 4

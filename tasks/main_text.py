@@ -30,6 +30,10 @@ from tasks.text_density import BAD, GOOD, NEAR_GOOD, SHORT
 from tasks.textlines import is_list_item, is_short_unpunctuated, word_count
 
 HEADLINE_MAX_WORDS = 20
+# A line needs this many words (numbers are not words) to be taken for the headline above a
+# standfirst: a section name or kicker ("Hitzefolgen", "Wirtschaft BIP-Zahlen", "Politikk") above the
+# page's own headline would make the headline look like its standfirst.
+HEADLINE_MIN_WORDS = 3
 COMMENTS_KIND = "comments"  # the kind of the rules for comment-section furniture (tasks/rules/social.yaml)
 # Kinds of removal a headline may have had before the main-text pass: it recurs on the page.
 HEADLINE_REMOVAL_KINDS = ("learned", "repeated", TITLE_REPEAT_KIND)
@@ -105,11 +109,14 @@ def _headline_like(verdict: LineVerdict, standfirst: LineVerdict) -> bool:
     """Does `verdict`, the line right above `standfirst`, read like the story's headline? Short, not a
     sentence, shorter than the standfirst, and not furniture that a rule recognised (a headline may
     recur on the page, in the breadcrumb or the share text, so lines removed only for recurring count).
-    A line that says the page's title again is the headline whatever its length."""
+    A line that says the page's title again is the headline whatever its length; a line of fewer than
+    HEADLINE_MIN_WORDS words is a kicker or a section's name ("Wirtschaft", recurring on every page of
+    the outlet), not a headline."""
     if verdict.kind == TITLE_REPEAT_KIND:
         return True
     return (
         (verdict.kept or verdict.kind in HEADLINE_REMOVAL_KINDS)
+        and _lead_words(verdict.text) >= HEADLINE_MIN_WORDS
         and is_short_unpunctuated(verdict.text, HEADLINE_MAX_WORDS)
         and word_count(verdict.text) < word_count(standfirst.text)
     )

@@ -45,6 +45,10 @@ BYLINE_NAME_MAX_WORDS = 8
 AUTHOR_NAME_AT_TOP_RULE = "structure.author_name_at_top"
 DATELINE_AT_TOP_RULE = "structure.dateline_at_top"
 OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"  # tasks/main_text.py
+HEADLINE_ABOVE_TIMESTAMP_RULE = "structure.headline_above_timestamp"  # tasks/story_furniture.py
+CAPTION_ABOVE_CREDIT_RULE = "structure.caption_above_credit"  # tasks/story_furniture.py
+FIRST_OF_TWO_SHORT_LINES_RULE = "structure.first_of_two_short_lines"  # tasks/story_furniture.py
+BETWEEN_PROMPTS_RULE = "structure.between_prompts"  # tasks/story_furniture.py
 # Every structural check by the rule name its removals carry. Like a pattern rule, each can be switched off
 # by that name in clean.disabled_rules (checked at start-up with the pattern rules' names, see
 # tasks/rules.load_rules): a user who finds a check removing lines of their sources needs no code.
@@ -59,6 +63,10 @@ STRUCTURAL_RULES = (
     TITLE_REPEAT_RULE,
     OUTSIDE_MAIN_TEXT_RULE,
     LINK_RUN_RULE,
+    HEADLINE_ABOVE_TIMESTAMP_RULE,
+    CAPTION_ABOVE_CREDIT_RULE,
+    FIRST_OF_TWO_SHORT_LINES_RULE,
+    BETWEEN_PROMPTS_RULE,
 )
 # How many of an article's first lines an author's name may stand in (headline, standfirst, kicker above it).
 AUTHOR_NAME_MAX_POSITION = 4
@@ -216,15 +224,17 @@ def remove_title_repeats(
     """A page's <title> comes first and is the article's title; the page prints it again as the headline
     above the story (in the header, above the lead, twice for two screen sizes), and those copies would
     open the text with the title a second time. Only copies above `story_start`, where the story's
-    paragraphs begin, go: further down, a line that says the title again is part of the story (a live
-    blog's entry with the news of the title)."""
+    paragraphs begin, or at it go: further down, a line that says the title again is part of the story (a
+    live blog's entry with the news of the title). A headline that ends like a sentence ("What's next for
+    Gaza?") above the standfirst makes the first two paragraphs in a row itself; a lead paragraph never
+    repeats the title (see repeats_title)."""
     title_words = set(normalise_line(title).split())
     if len(title_words) < settings.title_repeat_min_words:
         return
     # A line with many more words than the title cannot repeat it: skip normalising the story's
     # paragraphs (the bound is loose, as raw words include punctuation and numbers).
     max_raw_words = 2 * len(title_words) / max(settings.title_repeat_line_share, 0.1)
-    for verdict in verdicts[:story_start]:
+    for verdict in verdicts[: story_start + 1]:
         if (
             verdict.kept
             and len(verdict.text.split()) <= max_raw_words

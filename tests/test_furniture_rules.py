@@ -207,6 +207,16 @@ def test_a_short_line_under_the_headline_is_not_a_standfirst():
     assert removed["Watch the video"] == OUTSIDE_MAIN_TEXT_RULE
 
 
+def test_the_headline_under_a_kicker_is_not_a_standfirst():
+    # A kicker or section name ("Hitzefolgen", "Cumbria floods") is too short to be the headline above a
+    # standfirst; the headline under it is not the story's text.
+    headline = "How the towns along the river are getting ready for the next flood"
+    text = page("placeholder").replace("Flood barriers fail in three towns\nplaceholder", f"Cumbria floods\n{headline}")
+    kept, removed = clean(text)
+    assert kept[0].startswith("The council said")
+    assert removed[headline] == OUTSIDE_MAIN_TEXT_RULE
+
+
 def page_with_comments(counter_above: bool) -> str:
     header = ["Flood barriers fail in three towns", "By Jane Smith", "3 May 2024, 17:47"]
     header += ["12 Comments"] if counter_above else []

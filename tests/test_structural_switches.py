@@ -27,6 +27,14 @@ CASES = {
                                "Ad sales boost Time Warner profit"),
     "structure.outside_main_text": (page_text(), "Storm brings travel chaos to the north"),
     "structure.link_run": ("\n".join([STORY, END, *RELATED]), "Man arrested after town centre fight"),
+    "structure.headline_above_timestamp": ("\n".join([STORY, "Council tax to rise by five per cent", "23. 12. 2024 13:31", END]),
+                                           "Council tax to rise by five per cent"),
+    "structure.first_of_two_short_lines": (page_text().replace("What happens next?", "Flood damage\nRoads reopen after week-long closures"),
+                                           "Flood damage"),
+    "structure.between_prompts": (f"{STORY}\nCreate an account or sign in to continue with your reading experience.\n"
+                                  f"Access articles from across Canada with one account.\nEnjoy additional articles per month.\n{END}",
+                                  "Access articles from across Canada with one account."),
+    "structure.caption_above_credit": (f"{STORY}\nResidents watch the river rise.\n(Photo: Reuters)\n{END}", "Residents watch the river rise."),
 }
 
 

@@ -183,6 +183,16 @@ def test_a_headline_after_its_breadcrumb_repeats_the_title():
     assert removed(lines) == {lines[0].text: structure.TITLE_REPEAT_RULE}
 
 
+def test_a_headline_that_opens_the_first_two_paragraphs_is_a_title_repeat():
+    # A headline that ends like a sentence makes the story's first two prose lines in a row with the
+    # standfirst under it; it goes, and the standfirst stays.
+    title = "What's next for Gaza, after Yahya Sinwar's appointment as Hamas political head? | CBC News"
+    headline = "What's next for Gaza, after Yahya Sinwar's appointment as Hamas political head?"
+    lines = verdicts(headline, PARAGRAPH, PARAGRAPH)
+    structure.remove_title_repeats(lines, title, SETTINGS, story_start=0)
+    assert removed(lines) == {headline: structure.TITLE_REPEAT_RULE}
+
+
 def test_a_short_title_repeats_nothing():
     lines = verdicts("Brexit talks", PARAGRAPH)
     structure.remove_title_repeats(lines, "Brexit talks", SETTINGS, story_start=1)
