@@ -158,6 +158,8 @@ def _recount_cut_files(
 ) -> list[RowFile]:
     """The chunks' learned-line rows, with the files the plan cuts counted again: the outline counted each
     of their blocks as one article, and a block cut into several counts its lines per article."""
+    if not spans:  # the usual day: nothing cut, and no chunk's entries to unpack
+        return row_files
     recount = set(spans)
     cut_chunks = [chunk for chunk in chunks if recount & _names(chunk)]
     if not cut_chunks:
@@ -178,6 +180,8 @@ def _names(chunk: Chunk) -> set[str]:
 
 
 def _spans_of(chunk: Chunk, spans: ArticleSpans) -> ArticleSpans:
+    if not spans:  # the usual day: unpacking every chunk's entries (~5 ms on the 20 MB bench day) for nothing
+        return {}
     return {name: spans[name] for name in _names(chunk) if name in spans}
 
 
