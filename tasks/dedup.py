@@ -39,6 +39,7 @@ those dates, oldest first, makes every partition what a run in date order would 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +72,9 @@ _ANCHOR_PART_BITS = 3
 _PAIRS_PER_JOB = 50_000
 # Candidate pairs verified together (_join_batch_pairs): bounds the per-pair working arrays.
 _VERIFY_BLOCK = 500_000
+# Candidate pairs screened together (_batch_candidates): a 20 MB day's ~650 pieces hold ~190 pairs each,
+# and a numpy call on so few costs more than its work.
+_SCREEN_BLOCK = 100_000
 
 
 def load_history(state_dir: Path, before: dt.date, settings: DedupSettings) -> ArticleFingerprints:
@@ -294,13 +298,13 @@ def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, setting
     """Pairs (low, high) of batch articles to verify, each once, in order, as codes low * n + high: they
     share an LSH band key or an anchor, and their MinHash estimate does not rule them out (_could_be_copies).
 
-    Built piece by piece (one band, one step of the anchor buckets), each piece screened before it joins
-    the others: all unscreened candidates of a large day at once, mostly articles that share a paragraph,
-    took several kB per article."""
+    Built piece by piece (one band, one step of the anchor buckets; small pieces joined up to _SCREEN_BLOCK
+    pairs), each piece screened before it joins the others: all unscreened candidates of a large day at
+    once, mostly articles that share a paragraph, took several kB per article."""
     n = len(prints)
     kept = np.zeros(0, dtype=np.int64)  # pair codes low * n + high, sorted
     pending: list[np.ndarray] = []  # screened pieces not merged yet
-    for pairs in _candidate_pieces(prints, eligible, settings):
+    for pairs in _joined(_candidate_pieces(prints, eligible, settings), _SCREEN_BLOCK):
         pairs = minhash.unique_pairs(pairs, n)
         pairs = pairs[_could_be_copies(prints, pairs, settings)]
         pending.append(pairs[:, 0] * n + pairs[:, 1])
@@ -309,6 +313,21 @@ def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, setting
         if sum(map(len, pending)) > len(kept):
             kept, pending = minhash.sorted_unique(np.concatenate([kept, *pending])), []
     return minhash.sorted_unique(np.concatenate([kept, *pending]))
+
+
+def _joined(pieces: Iterator[np.ndarray], at_least: int) -> Iterator[np.ndarray]:
+    """The pieces of pairs, consecutive ones joined until they hold at least `at_least` pairs (the last may
+    hold fewer): screening does not depend on how the pairs are grouped."""
+    group: list[np.ndarray] = []
+    held = 0
+    for piece in pieces:
+        group.append(piece)
+        held += len(piece)
+        if held >= at_least:
+            yield np.concatenate(group)
+            group, held = [], 0
+    if group:
+        yield np.concatenate(group)
 
 
 def _candidate_pieces(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings):

@@ -61,7 +61,7 @@ from tasks.split import split_documents
 from tasks.streams import InputFile
 from tasks.tables import partition_tables
 from tasks.timing import StageTimer
-from tasks.write import write_part
+from tasks.write import StagedFacts, write_part
 
 # The datasets each chunk writes a part of; duplicates, quarantine and the state indexes are written whole.
 CHUNK_DATASETS = ("articles", "articles_other_languages", "paragraphs", "sentences", "removed_lines")
@@ -408,6 +408,7 @@ class ChunkFinished:
     n_sentences: int
     removed_by_rule: Counter
     languages: Counter
+    staged: StagedFacts = field(default_factory=dict)  # of its part files, for the commit record
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -446,11 +447,12 @@ def _finish_one(job: FinishJob, settings: Settings, staging: str) -> ChunkFinish
     with timer("write"):
         route = settings.langid.other_languages == "route"
         tables = partition_tables(survivors, segments, removed, [], [], records.metadata, route)
+        staged: StagedFacts = {}
         for name in CHUNK_DATASETS:
             if tables[name].num_rows:
                 output = settings.output
                 key, level = f"curated/{name}", output.compression_level
-                write_part(Path(staging), key, tables[name], job.index, output.compression, level)
+                staged |= write_part(Path(staging), key, tables[name], job.index, output.compression, level)
     return ChunkFinished(
         index=job.index,
         accounting=accounting,
@@ -459,5 +461,6 @@ def _finish_one(job: FinishJob, settings: Settings, staging: str) -> ChunkFinish
         n_sentences=sum(len(segment.sentences) for segment in segments),
         removed_by_rule=Counter(line.rule for line in removed),
         languages=Counter(article.language for article in survivors),
+        staged=staged,
         seconds=timer.seconds_by_stage,
     )

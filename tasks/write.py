@@ -111,12 +111,23 @@ def part_file_name(part: int) -> str:
     return f"part-{part:05d}.parquet"
 
 
+# What the commit record says of a staged file (rows, bytes, sha256), by its path in the staging folder
+# ("curated/articles/part-00003.parquet").
+StagedFacts = dict[str, dict]
+
+
 def write_part(
     staging: Path, key: str, table: pa.Table, part: int, compression: str, compression_level: int | None
-) -> None:
+) -> StagedFacts:
     """Stage one part file of dataset `key` (part numbers, not worker order, name the files, so that any
-    number of workers writes the same files). Safe to call from worker processes."""
-    write_parquet_file(table, staging / key / part_file_name(part), compression, compression_level)
+    number of workers writes the same files). Safe to call from worker processes.
+
+    Returns the file's facts for commit_staged: read back here, on the worker that wrote it, they are
+    not read and hashed again one file after another while every worker waits for the commit."""
+    name = part_file_name(part)
+    path = staging / key / name
+    write_parquet_file(table, path, compression, compression_level)
+    return {f"{key}/{name}": _file_facts(path)}
 
 
 @contextmanager
@@ -141,12 +152,20 @@ def staged_partition(data_dir: Path, date: dt.date):
                 shutil.rmtree(staging, ignore_errors=True)
 
 
-def commit_staged(data_dir: Path, date: dt.date, staging: Path, keys: list[str]) -> None:
-    """Swap the staged datasets `keys` in as date's partitions (inside staged_partition's block)."""
+def commit_staged(
+    data_dir: Path, date: dt.date, staging: Path, keys: list[str], known: StagedFacts | None = None
+) -> None:
+    """Swap the staged datasets `keys` in as date's partitions (inside staged_partition's block).
+
+    `known`: facts write_part returned, so that those files are not read again; others are read here."""
+    known = known or {}
     try:
         datasets = {}
         for key in keys:
-            files = {path.name: _file_facts(path) for path in sorted((staging / key).glob("part-*.parquet"))}
+            files = {
+                path.name: known.get(f"{key}/{path.name}") or _file_facts(path)
+                for path in sorted((staging / key).glob("part-*.parquet"))
+            }
             if not files:
                 raise CommitError(f"partition {date}: nothing staged for {key}")
             datasets[key] = {"rows": sum(facts["rows"] for facts in files.values()), "files": files}

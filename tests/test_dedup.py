@@ -223,6 +223,25 @@ def test_candidate_pairs_verified_in_blocks_give_the_same_result(monkeypatch):
     assert run(articles) == whole and len(whole[1]) >= 4
 
 
+@pytest.mark.parametrize("screen_block", [50, 10**9])  # a few pieces together, all at once
+def test_candidate_pairs_do_not_depend_on_how_pieces_are_screened_together(monkeypatch, screen_block):
+    # Copies, teasers and passages of the seed articles: many bands and anchors shared, so many pieces.
+    seeds = sorted(SEEDS.glob("*.txt"))[:12]
+    texts = [[line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] for path in seeds]
+    articles = [
+        article(f"{number}-{variant}", lines[start:], f"{number}-{variant}.txt")
+        for number, lines in enumerate(texts)
+        for variant, start in enumerate((0, 0, 2, len(lines) // 2))
+    ]
+    prints = fingerprint(articles, DATE, SETTINGS).prints
+    eligible = np.nonzero(prints.n_shingles >= SETTINGS.min_shingles)[0]
+    monkeypatch.setattr(dedup_module, "_SCREEN_BLOCK", 1)
+    one_piece_at_a_time = dedup_module._batch_candidates(prints, eligible, SETTINGS)
+    monkeypatch.setattr(dedup_module, "_SCREEN_BLOCK", screen_block)
+    assert len(one_piece_at_a_time) > 20
+    assert np.array_equal(dedup_module._batch_candidates(prints, eligible, SETTINGS), one_piece_at_a_time)
+
+
 def test_short_articles_are_only_compared_exactly():
     short = "Watch the video above for the latest."
     assert len(normalise_for_hash(short).split()) < SETTINGS.min_shingles

@@ -171,6 +171,14 @@ def test_a_run_keeps_its_workers_for_every_step():
     assert os.getpid() not in third and not third & first
 
 
+def test_a_run_pool_starts_all_its_workers_before_the_first_step():
+    with worker_pool(TWO_WORKERS):
+        # Started on entering, so that their start overlaps the flow's own work before the first chunks.
+        started = parallel._run_pool.get()._processes
+        assert len(started) == 2
+        assert set(map_chunk_list(_process_id, chunked(range(6), 1), TWO_WORKERS)) == set(started)
+
+
 def test_a_failing_chunk_fails_the_call_and_the_run_pool_stops():
     with pytest.raises(ZeroDivisionError):
         with worker_pool(TWO_WORKERS):

@@ -163,6 +163,20 @@ def test_parts_staged_by_chunks_are_committed_together_and_a_failure_between_the
     assert litter(tmp_path) == []
 
 
+def test_the_facts_write_part_returns_give_the_record_reading_the_files_would(tmp_path):
+    records = []
+    for pass_facts in (False, True):
+        data_dir = tmp_path / str(pass_facts)
+        with staged_partition(data_dir, DATE) as staging:
+            staged = {}
+            for part in (0, 3):
+                staged |= write_part(staging, "curated/articles", table([part, part, part]), part, "zstd", 3)
+            assert sorted(staged) == ["curated/articles/part-00000.parquet", "curated/articles/part-00003.parquet"]
+            commit_staged(data_dir, DATE, staging, ["curated/articles"], staged if pass_facts else None)
+        records.append(read_commit_record(data_dir, DATE)["datasets"])
+    assert records[0] == records[1] and records[0]["curated/articles"]["rows"] == 6
+
+
 def test_disk_full_while_staging_never_marks_the_partition_committed(tmp_path, monkeypatch):
     real_write_table = pq.write_table
     calls = []
