@@ -177,6 +177,7 @@ def main() -> int:
         for size in sizes:
             corpus = root / f"corpus-{size:g}"
             made = build_corpus(corpus, int(size * 1e6))
+            print(f"corpus of {size:g} MB made from {made['source']}", flush=True)
             # Alternate the worker counts run by run, so that load on a noisy machine hits them alike.
             runs_by_workers: dict[int, list[dict]] = {workers: [] for workers in worker_counts}
             for attempt in range(args.repeat):
