@@ -799,9 +799,7 @@ class LanguageIdentifier:
         return log_likelihood, n_grams
 
     def _add_cut_ngrams(self, texts_read: _Texts, starts: np.ndarray, ends: np.ndarray, log_likelihood, n_grams) -> None:
-        sizes = ends - starts
-        at = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
-        keys, owner = _ngrams_ending_at(texts_read, at, self._model)
+        keys, owner = _ngrams_ending_at(texts_read, _ranges(starts, ends - starts), self._model)
         rows = self._model.rows_of(keys)
         known = rows >= 0
         log_likelihood += _sums_by_owner(self._model.log_probs, rows[known], owner[known], len(log_likelihood))

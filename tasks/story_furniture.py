@@ -1,9 +1,8 @@
 """Furniture inside a story that its neighbours give away: headlines above a timestamp, captions above a
 picture credit, the first of two short lines between paragraphs, a line between two prompts.
 
-Headlines. 
-A story's headline is not part of its text (it is the article's title), and a teaser of another story
-(its headline and date, between two paragraphs of this one) is not either. Both print a headline right
+Headlines. A story's headline is not part of its text (it is the article's title), and a teaser of
+another story (its headline and date, between two paragraphs of this one) is not either. Both print a headline right
 above a date and time ("Nový posudek na Redla: Je dost zdravý, aby mohl před soud" / "25. 4. 2023 5:00"),
 as does the author's name above the date under a headline ("Ryan Devereaux" / "April 28 2023, 3:54 p.m.").
 A paragraph of the story does not stand above a lone timestamp: a live blog puts its entries' times above
@@ -39,13 +38,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tasks.structure import BETWEEN_PROMPTS_RULE, CAPTION_ABOVE_CREDIT_RULE, FIRST_OF_TWO_SHORT_LINES_RULE, HEADLINE_ABOVE_TIMESTAMP_RULE, LineVerdict
-from tasks.text_density import GOOD, NEAR_GOOD
+from tasks.main_text import HEADLINE_MAX_WORDS, prose_flags
+from tasks.structure import (
+    BETWEEN_PROMPTS_RULE,
+    CAPTION_ABOVE_CREDIT_RULE,
+    FIRST_OF_TWO_SHORT_LINES_RULE,
+    HEADLINE_ABOVE_TIMESTAMP_RULE,
+    LineVerdict,
+)
 from tasks.textlines import ends_like_sentence, has_at_most_words, is_list_item, is_short_unpunctuated
 
 TIMESTAMP_KIND = "timestamp"
-# Words a headline or an author line above a timestamp may have (as clean's title_max_words).
-HEADLINE_MAX_WORDS = 20
 # A time of day: "13:31", "3:54 p.m.", "05.00 Uhr".
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 CREDIT_KIND = "credit"
@@ -94,7 +97,7 @@ def remove_captions_above_credits(verdicts: list[LineVerdict]) -> None:
 def remove_first_of_two_short_lines(verdicts: list[LineVerdict]) -> None:
     """Needs the kept lines' text density classes (tasks/text_density.py)."""
     kept = [verdict for verdict in verdicts if verdict.kept]
-    prose = [verdict.density_class in (GOOD, NEAR_GOOD) for verdict in kept]
+    prose = prose_flags(kept)
     short = [not is_prose and not is_list_item(verdict.text) for verdict, is_prose in zip(kept, prose)]
     for position in range(1, len(kept) - 2):
         if prose[position - 1] and short[position] and short[position + 1] and prose[position + 2]:
