@@ -69,9 +69,10 @@ def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, st
         "peak_rss_mb": max(json.loads(last.peak_rss_mb_by_stage).values()),
         "peak_tree_pss_mb": sampler.peak_mb,
         "peak_worker_rss_mb": sampler.worker_peak_mb,
-        # CPU (user + sys) of the run's processes that ended and were waited for: the flow, its workers
-        # (through their fork server) and Prefect's temporary server. Unlike wall time, not swayed by load.
-        "cpu_seconds": sum(getattr(children_after, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime")),
+        # CPU (user + sys) of the run's processes: those waited for (the flow, Prefect's temporary server)
+        # and the pool's, sampled. Unlike wall time, not swayed by the load of other work on the machine.
+        "cpu_seconds": sampler.worker_cpu_seconds
+        + sum(getattr(children_after, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime")),
     }
 
 
@@ -103,6 +104,7 @@ class TreeMemory(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.peak_mb, self._stopped = pid, 0.0, threading.Event()
         self.worker_peak_mb = 0.0  # the largest peak RSS of one worker process (its VmHWM: exact, not sampled)
+        self._worker_cpu: dict[int, float] = {}  # CPU seconds of each worker (and their fork server), last seen
 
     def run(self) -> None:
         while not self._stopped.wait(SAMPLE_SECONDS):
@@ -110,6 +112,14 @@ class TreeMemory(threading.Thread):
             self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in tree) / 1024)
             workers = [pid for pid in tree if _is_pool_worker(pid)]
             self.worker_peak_mb = max([self.worker_peak_mb, *(_hwm_kb(pid) / 1024 for pid in workers)])
+            self._worker_cpu.update((pid, _cpu_seconds(pid)) for pid in workers)
+
+    @property
+    def worker_cpu_seconds(self) -> float:
+        """CPU seconds of the pool's processes, as last sampled: the fork server is not waited for by the
+        flow when it exits, so neither its nor its workers' CPU reaches the flow's RUSAGE_CHILDREN. A
+        process's last SAMPLE_SECONDS go unseen."""
+        return sum(self._worker_cpu.values())
 
     def stop(self) -> None:
         self._stopped.set()
@@ -139,6 +149,15 @@ def _is_pool_worker(pid: int) -> bool:
         return b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process so far (its own, not its children's)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _hwm_kb(pid: int) -> int:

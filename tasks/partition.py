@@ -417,7 +417,9 @@ def _clean_one(
     with timer("clean"):
         cleaned = clean_drafts(split.articles, settings, learned)
         with_text = [article for article in cleaned if article.paragraphs]
-        prints = fingerprint(with_text, date, settings.dedup)
+        # The chunk's article bound holds here even for files whose articles could not be counted before
+        # reading (text, CSV, compressed): the signatures' arrays take ~14 KB an article at once.
+        prints = fingerprint(with_text, date, settings.dedup, settings.parallel.chunk_max_articles)
     with timer("spill"):
         folder = Path(spill_dir)
         prints = prints.spill(folder / f"shingles-{job.index}.u64")
