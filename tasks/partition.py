@@ -45,7 +45,7 @@ from tasks.config import Settings
 from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import IngestResult, collect_results
 from tasks.learned_rows import RowFile, save_rows
-from tasks.pieces import FilePiece, can_be_cut, count_line_feeds, cut_into_pieces, read_piece
+from tasks.pieces import FilePiece, count_line_feeds, cut_into_pieces, read_piece
 from tasks.per_article import clean_chunk as clean_drafts
 from tasks.per_article import identify_chunk, segment_chunk
 from tasks.readers import FileResult, read_file

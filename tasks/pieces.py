@@ -3,9 +3,10 @@
 A 300 MB JSON-lines dump would otherwise be one chunk: one worker holding the whole file's text while the
 other cores idle. Cut into pieces of about parallel.chunk_megabytes, and of at most
 parallel.chunk_max_articles lines (a record is a line, so a piece of short records holds no more of them
-than a chunk should), it is shared out like many small files. A piece knows the number of its first raw line, so its line numbers, article ids, records and
-quarantine records are the ones a read of the whole file gives; each piece becomes a RawDocument of its
-own (lines first_line_no onwards) and a chunk of its own (tasks/partition.py make_chunks).
+than a chunk should), it is shared out like many small files. A piece knows the number of its first raw
+line, so its line numbers, article ids, records and quarantine records are the ones a read of the whole
+file gives; each piece becomes a RawDocument of its own (lines first_line_no onwards) and a chunk of its
+own (tasks/partition.py make_chunks).
 
 A file is cut only when every piece reads exactly as the whole file would:
 - JSON lines (.jsonl, .ndjson): a line is a record. CSV is never cut (a quoted field may hold line
@@ -72,7 +73,7 @@ class FilePiece:
 def cut_into_pieces(file: InputFile, piece_bytes: float, piece_lines: int | None = None) -> list[FilePiece] | None:
     """The pieces of about piece_bytes (from a cut to the end of that line), and of at most piece_lines
     LF-ended lines (records) when given, of a file that can be cut, or None: the file is read whole."""
-    if not can_be_cut(file):
+    if file.format != "jsonl" or file.compression is not None:
         return None
     try:
         size = file.path.stat().st_size
@@ -89,12 +90,6 @@ def cut_into_pieces(file: InputFile, piece_bytes: float, piece_lines: int | None
     if pieces is None or len(pieces) < 2 or any(piece.n_bytes > piece_bytes + LONG_LINE_BYTES for piece in pieces):
         return None
     return pieces
-
-
-def can_be_cut(file: InputFile) -> bool:
-    """JSON lines, not compressed: the files whose pieces may read as the whole file does (more checks
-    in cut_into_pieces)."""
-    return file.format == "jsonl" and file.compression is None
 
 
 def count_line_feeds(file: InputFile) -> int:
