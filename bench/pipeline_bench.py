@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,7 @@ def config_with_workers(workers: int, folder: Path) -> Path:
 def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, str] | None = None) -> dict:
     """One `newsetl run` in a child process: its wall time, and the flow's own timings from `runs`."""
     started = time.perf_counter()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(
         [sys.executable, "-m", "flows", "run", "--input", str(corpus), "--data-dir", str(data_dir), "--date", "2025-01-01",
          "--config", str(config)],
@@ -49,6 +51,7 @@ def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, st
     sampler.start()
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     sampler.stop()
     if process.returncode != 0:
         raise RuntimeError(f"newsetl run failed:\n{stderr.decode()[-2000:]}")
@@ -65,6 +68,11 @@ def run_flow(corpus: Path, data_dir: Path, config: Path, extra_env: dict[str, st
         # largest of every child so far, the corpus builder's and earlier runs' included.
         "peak_rss_mb": max(json.loads(last.peak_rss_mb_by_stage).values()),
         "peak_tree_pss_mb": sampler.peak_mb,
+        "peak_worker_rss_mb": sampler.worker_peak_mb,
+        # CPU (user + sys) of the run's processes: those waited for (the flow, Prefect's temporary server)
+        # and the pool's, sampled. Unlike wall time, not swayed by the load of other work on the machine.
+        "cpu_seconds": sampler.worker_cpu_seconds
+        + sum(getattr(children_after, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime")),
     }
 
 
@@ -95,10 +103,23 @@ class TreeMemory(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_mb, self._stopped = pid, 0.0, threading.Event()
+        self.worker_peak_mb = 0.0  # the largest peak RSS of one worker process (its VmHWM: exact, not sampled)
+        self._worker_cpu: dict[int, float] = {}  # CPU seconds of each worker (and their fork server), last seen
 
     def run(self) -> None:
         while not self._stopped.wait(SAMPLE_SECONDS):
-            self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in _tree(self.pid)) / 1024)
+            tree = _tree(self.pid)
+            self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in tree) / 1024)
+            workers = [pid for pid in tree if _is_pool_worker(pid)]
+            self.worker_peak_mb = max([self.worker_peak_mb, *(_hwm_kb(pid) / 1024 for pid in workers)])
+            self._worker_cpu.update((pid, _cpu_seconds(pid)) for pid in workers)
+
+    @property
+    def worker_cpu_seconds(self) -> float:
+        """CPU seconds of the pool's processes, as last sampled: the fork server is not waited for by the
+        flow when it exits, so neither its nor its workers' CPU reaches the flow's RUSAGE_CHILDREN. A
+        process's last SAMPLE_SECONDS go unseen."""
+        return sum(self._worker_cpu.values())
 
     def stop(self) -> None:
         self._stopped.set()
@@ -121,10 +142,39 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _pss_kb(pid: int) -> int:
+def _is_pool_worker(pid: int) -> bool:
+    """A worker of the run's pool (or their fork server, which holds less): forked by the fork server,
+    they keep its command line."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        return b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process so far (its own, not its children's)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _hwm_kb(pid: int) -> int:
+    """A process's peak resident set so far (VmHWM), kept by the kernel: a sample sees the peak however
+    brief it was (only one in a worker's last SAMPLE_SECONDS before it exits goes unseen)."""
+    return _kb_field(f"/proc/{pid}/status", "VmHWM:")
+
+
+def _pss_kb(pid: int) -> int:
+    return _kb_field(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def _kb_field(path: str, name: str) -> int:
+    """The kB figure of line `name` of a /proc file; 0 once the process is gone."""
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -232,6 +282,7 @@ def summarise(made: dict, runs: list[dict], workers: int) -> dict:
         "articles_per_s_per_core": round(made["articles"] / flow_seconds / cores_used, 1),
         "peak_rss_mb": round(max(run["peak_rss_mb"] for run in runs), 1),
         "peak_tree_pss_mb": round(max(run["peak_tree_pss_mb"] for run in runs), 1),
+        "peak_worker_rss_mb": round(max(run["peak_worker_rss_mb"] for run in runs), 1),
         "stages_median": {
             stage: round(statistics.median(run["stages"][stage] for run in runs), 2) for stage in runs[0]["stages"]
         },
@@ -249,7 +300,8 @@ def print_entry(entry: dict) -> None:
         f"{entry['mb']:8.1f} MB  workers {entry['workers']}  flow {entry['flow_seconds_median']:7.2f} s  "
         f"{entry['mb_per_s']:6.2f} MB/s ({entry['mb_per_s_per_core']:.2f}/core, "
         f"{entry['articles_per_s_per_core']:.0f} articles/s/core)  process {entry['process_seconds_median']:.1f} s  "
-        f"peak RSS {entry['peak_rss_mb']:.0f} MB (flow process), {entry['peak_tree_pss_mb']:.0f} MB (all processes, PSS)",
+        f"peak RSS {entry['peak_rss_mb']:.0f} MB (flow process), {entry['peak_worker_rss_mb']:.0f} MB (one worker), "
+        f"{entry['peak_tree_pss_mb']:.0f} MB (all processes, PSS)",
         flush=True,
     )
     print("          stages: " + ", ".join(f"{k} {v}" for k, v in entry["stages_median"].items()), flush=True)

@@ -101,7 +101,8 @@ def plan_task(
     index (written as counted: on a large day it is tens of MB the flow need not hold until the commit)."""
     spill_dir = staging / SPILL_FOLDER
     outcomes = find_input(input_path, settings.input.extensions)
-    chunks = make_chunks(outcomes, settings.parallel.chunk_megabytes * 1_000_000)
+    parallel = settings.parallel
+    chunks = make_chunks(outcomes, parallel.chunk_megabytes * 1_000_000, parallel.chunk_max_articles)
     del outcomes  # the chunks hold them packed: ~150 bytes a file as InputFiles, ~31 packed
     release_freed_memory()  # their holes, before the workers' outlines come back
     outline = partial(outline_chunk, date=date, settings=settings, spill_dir=str(spill_dir))

@@ -296,6 +296,7 @@ class DedupSettings(_Section):
 class ParallelSettings(_Section):
     workers: Annotated[int, Field(ge=0)] = 0
     chunk_megabytes: Annotated[float, Field(gt=0)] = 1.0
+    chunk_max_articles: Annotated[int, Field(ge=1)] | None = 1000
     dask_address: str | None = None
     dask_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
 

@@ -27,9 +27,11 @@ from tasks.records import CleanArticle
 
 # A paragraph of fewer words is no anchor: short lines (headings, "Read more") recur in unrelated stories.
 ANCHOR_MIN_WORDS = 8
-# Articles are fingerprinted this many at a time: arrays of a few million entries stay fast and the peak
-# memory small (nothing in an article's fingerprints depends on the other articles of its batch).
-_CHUNK = 5000
+# Articles are fingerprinted this many at a time unless told otherwise: arrays of a few million entries
+# stay fast and the peak memory small (nothing in an article's fingerprints depends on the other articles
+# of its batch). Computing the signatures takes ~14 KB an article at once (a day of 300-byte articles:
+# 58 MB for one 1 MB chunk of 4,159 at once, 16 MB 1,000 at a time, for 0.03 s more of a core).
+DEFAULT_BATCH_ARTICLES = 5000
 
 _WORD = re.compile(r"\w+")
 
@@ -172,9 +174,13 @@ class Fingerprinted:
         return Fingerprinted(self.prints, self.shingles.spill(path), self.anchor_words, self.n_words)
 
 
-def fingerprint(articles: list[CleanArticle], date: dt.date, settings: DedupSettings) -> Fingerprinted:
-    """Fingerprints of articles (in the given order); sets each article's content_hash."""
-    batches = [_fingerprint_batch(articles[start : start + _CHUNK], settings) for start in range(0, len(articles), _CHUNK)]
+def fingerprint(
+    articles: list[CleanArticle], date: dt.date, settings: DedupSettings, batch_articles: int | None = None
+) -> Fingerprinted:
+    """Fingerprints of articles (in the given order), batch_articles at a time (the same values for any
+    number); sets each article's content_hash."""
+    size = batch_articles or DEFAULT_BATCH_ARTICLES
+    batches = [_fingerprint_batch(articles[start : start + size], settings) for start in range(0, len(articles), size)]
     content_hashes = [content for batch in batches for content in batch.content_hashes]
     for article, content in zip(articles, content_hashes):
         article.content_hash = content

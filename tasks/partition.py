@@ -5,9 +5,10 @@ Only three steps need the whole batch, and each can work from something small:
 - learned boilerplate needs every line's (line, story, file) hashes: they wait on disk, and are counted
   a range of line keys at a time (tasks/learned_rows.py);
 - dedup needs every article's fingerprints: signatures and hashes in memory, shingle sets on disk.
-Everything else happens one chunk of files (about parallel.chunk_megabytes) at a time, on the workers. A
-large JSON lines file is cut into pieces of about that size at line boundaries (tasks/pieces.py), each a
-chunk of its own, so that one large file keeps every core busy:
+Everything else happens one chunk of files (about parallel.chunk_megabytes, and at most
+parallel.chunk_max_articles articles where a file's count is known before reading it) at a time, on the
+workers. A large JSON lines file is cut into pieces of about that size at line boundaries
+(tasks/pieces.py), each a chunk of its own, so that one large file keeps every core busy:
 
 1. `outline_chunk`: read the files, cut them at delimiters; the blocks' outlines; the learned-line rows
    (to disk).
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 
 from tasks.accounting import AccountingReport, ReadLines, check_line_accounting
 from tasks.boilerplate_learned import batch_line_rows, file_key
@@ -43,7 +45,7 @@ from tasks.config import Settings
 from tasks.fingerprint import Fingerprinted, fingerprint
 from tasks.ingest import IngestResult, collect_results
 from tasks.learned_rows import RowFile, save_rows
-from tasks.pieces import FilePiece, cut_into_pieces, read_piece
+from tasks.pieces import FilePiece, count_line_feeds, cut_into_pieces, read_piece
 from tasks.per_article import clean_chunk as clean_drafts
 from tasks.per_article import identify_chunk, segment_chunk
 from tasks.readers import FileResult, read_file
@@ -131,22 +133,33 @@ class PackedEntries:
         ]
 
 
-def make_chunks(outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float) -> list[Chunk]:
-    """Consecutive entries of about chunk_bytes of files each, in file order. A large JSON lines file is
-    cut into pieces of about chunk_bytes, each a chunk of its own; any other larger file is a chunk alone.
+def make_chunks(
+    outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float, max_articles: int | None = None
+) -> list[Chunk]:
+    """Consecutive entries of about chunk_bytes of files each, and of at most max_articles articles where
+    the count is known before reading (JSON lines: a record a line; Parquet: its rows), in file order. A
+    JSON lines file larger than that is cut into pieces of about chunk_bytes and at most max_articles
+    lines, each a chunk of its own; any other larger file is a chunk alone (a Parquet file is not cut: a
+    corrupt page quarantines the whole file, as a whole read does, and row groups are often a million rows).
 
     A piece shares its chunk with nothing: line accounting checks a chunk's documents by file name, so two
     pieces of one file must not meet in a chunk."""
     groups: list[list[Entry]] = [[]]
     sizes = [0]
-    for entry in _with_large_files_cut(outcomes, chunk_bytes):
+    articles = 0  # known to be at most this many in the last group
+    for entry, entry_articles in _with_large_files_cut(outcomes, chunk_bytes, max_articles):
         entry_bytes = _size(entry)
         after_piece = bool(groups[-1]) and isinstance(groups[-1][-1], FilePiece)
-        if groups[-1] and (isinstance(entry, FilePiece) or after_piece or sizes[-1] + entry_bytes > chunk_bytes):
+        too_many = max_articles is not None and articles + entry_articles > max_articles
+        if groups[-1] and (
+            isinstance(entry, FilePiece) or after_piece or sizes[-1] + entry_bytes > chunk_bytes or too_many
+        ):
             groups.append([])
             sizes.append(0)
+            articles = 0
         groups[-1].append(entry)
         sizes[-1] += entry_bytes
+        articles += entry_articles
     if not groups[-1]:  # no entries at all (a group is only started for an entry)
         return []
     first_entries = itertools.accumulate((len(files) for files in groups[:-1]), initial=0)
@@ -168,11 +181,40 @@ def entry_names(chunks: list[Chunk]) -> Callable[[int], str]:
     return name
 
 
-def _with_large_files_cut(outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float):
-    """The outcomes in order, each JSON lines file that can be cut replaced by its pieces."""
+def _with_large_files_cut(
+    outcomes: list[InputFile | QuarantineRecord], chunk_bytes: float, max_articles: int | None
+) -> Iterator[tuple[Entry, int]]:
+    """The outcomes in order, each JSON lines file that can be cut and is larger than a chunk (in bytes or
+    records) replaced by its pieces; each with the most articles it can hold where that is known before
+    reading it (_records_at_most; 0 when max_articles is None)."""
     for entry in outcomes:
-        pieces = cut_into_pieces(entry, chunk_bytes) if isinstance(entry, InputFile) else None
-        yield from pieces or [entry]
+        if not isinstance(entry, InputFile):
+            yield entry, 0
+            continue
+        records = _records_at_most(entry) if max_articles is not None else 0
+        too_many = max_articles is not None and records > max_articles
+        pieces = cut_into_pieces(entry, chunk_bytes, max_articles) if too_many or _size(entry) > chunk_bytes else None
+        if pieces:
+            yield from ((piece, piece.n_lines) for piece in pieces)
+        else:
+            yield entry, records
+
+
+def _records_at_most(file: InputFile) -> int:
+    """The most articles an uncompressed file can hold, where that is known without reading its text: a
+    JSON lines file has a record a line, a Parquet file says its number of rows in its footer. 0 for the
+    others: a text file's articles are found by reading and splitting it, a CSV row may span lines, and a
+    compressed file would have to be decompressed."""
+    if file.compression is not None:
+        return 0
+    try:
+        if file.format == "jsonl":
+            return count_line_feeds(file) + 1
+        if file.format == "parquet":
+            return pq.ParquetFile(file.location).metadata.num_rows
+    except Exception:  # unreadable or not Parquet: reading it names the problem in its quarantine record
+        return 0
+    return 0
 
 
 def _size(entry: InputFile | FilePiece | QuarantineRecord) -> int:
@@ -375,7 +417,9 @@ def _clean_one(
     with timer("clean"):
         cleaned = clean_drafts(split.articles, settings, learned)
         with_text = [article for article in cleaned if article.paragraphs]
-        prints = fingerprint(with_text, date, settings.dedup)
+        # The chunk's article bound holds here even for files whose articles could not be counted before
+        # reading (text, CSV, compressed): the signatures' arrays take ~14 KB an article at once.
+        prints = fingerprint(with_text, date, settings.dedup, settings.parallel.chunk_max_articles)
     with timer("spill"):
         folder = Path(spill_dir)
         prints = prints.spill(folder / f"shingles-{job.index}.u64")

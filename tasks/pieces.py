@@ -1,16 +1,18 @@
 """Large JSON-lines files cut into pieces at line boundaries, each piece read and cleaned as a chunk.
 
 A 300 MB JSON-lines dump would otherwise be one chunk: one worker holding the whole file's text while the
-other cores idle. Cut into pieces of about parallel.chunk_megabytes, it is shared out like many small
-files. A piece knows the number of its first raw line, so its line numbers, article ids, records and
-quarantine records are the ones a read of the whole file gives; each piece becomes a RawDocument of its
-own (lines first_line_no onwards) and a chunk of its own (tasks/partition.py make_chunks).
+other cores idle. Cut into pieces of about parallel.chunk_megabytes, and of at most
+parallel.chunk_max_articles lines (a record is a line, so a piece of short records holds no more of them
+than a chunk should), it is shared out like many small files. A piece knows the number of its first raw
+line, so its line numbers, article ids, records and quarantine records are the ones a read of the whole
+file gives; each piece becomes a RawDocument of its own (lines first_line_no onwards) and a chunk of its
+own (tasks/partition.py make_chunks).
 
 A file is cut only when every piece reads exactly as the whole file would:
 - JSON lines (.jsonl, .ndjson): a line is a record. CSV is never cut (a quoted field may hold line
   breaks, so a line boundary need not be a row boundary); Parquet and plain text are read whole;
 - not compressed: a compressed stream cannot be entered at a byte offset;
-- larger than a chunk;
+- larger than a chunk, in bytes or in lines;
 - UTF-8, with or without a byte-order mark (RFC 8259: JSON text is UTF-8). A whole read of a file that is
   not would fall back to cp1252 or latin-1, which no piece can decide alone; in UTF-16 a newline byte is
   half a character;
@@ -19,7 +21,8 @@ Any other file is read whole, as before (and ingest.max_file_bytes still applies
 
 Finding the cuts costs one pass over the file in the flow process, a block at a time: it counts the raw
 lines before each cut (CRLF, LF and a lone CR each end a line, as in tasks/streams.py) and checks that
-the bytes are UTF-8. A cut always falls just after an LF, so CRLF never straddles two pieces.
+the bytes are UTF-8. A cut always falls just after an LF, so CRLF never straddles two pieces. The bound
+on lines counts LFs: in a file that mixes in lone CRs, a piece may hold a few more lines (and records).
 """
 
 from __future__ import annotations
@@ -67,25 +70,36 @@ class FilePiece:
 # --- cutting (in the flow process) ---------------------------------------------------------------------
 
 
-def cut_into_pieces(file: InputFile, piece_bytes: float) -> list[FilePiece] | None:
-    """The pieces of about piece_bytes (from a cut to the end of that line) of a file that can be cut,
-    or None: the file is read whole."""
+def cut_into_pieces(file: InputFile, piece_bytes: float, piece_lines: int | None = None) -> list[FilePiece] | None:
+    """The pieces of about piece_bytes (from a cut to the end of that line), and of at most piece_lines
+    LF-ended lines (records) when given, of a file that can be cut, or None: the file is read whole."""
     if file.format != "jsonl" or file.compression is not None:
         return None
     try:
-        if file.path.stat().st_size <= piece_bytes:
+        size = file.path.stat().st_size
+        if size <= piece_bytes and (piece_lines is None or size <= piece_lines):  # under piece_lines LFs
             return None
         with file.path.open("rb") as stream:
             encoding = _utf8_encoding(stream.read(SNIFF_BYTES))
             if encoding is None:
                 return None
             stream.seek(0)
-            pieces = _scan(stream, file, encoding, max(1, int(piece_bytes)))
+            pieces = _scan(stream, file, encoding, max(1, int(piece_bytes)), piece_lines)
     except OSError:  # reading it whole names the problem in its quarantine record
         return None
     if pieces is None or len(pieces) < 2 or any(piece.n_bytes > piece_bytes + LONG_LINE_BYTES for piece in pieces):
         return None
     return pieces
+
+
+def count_line_feeds(file: InputFile) -> int:
+    """The LF bytes of a file, read a block at a time: one more than that bounds its JSON lines records
+    (only a lone CR, in a file that mixes line endings, ends a line without one)."""
+    count = 0
+    with file.path.open("rb") as stream:
+        while block := stream.read(SCAN_BLOCK_BYTES):
+            count += block.count(b"\n")
+    return count
 
 
 def _utf8_encoding(head: bytes) -> str | None:
@@ -116,9 +130,11 @@ class _LineEnds:
         self._after_cr = data[-1:] == b"\r"
 
 
-def _scan(stream: BinaryIO, file: InputFile, encoding: str, piece_bytes: int) -> list[FilePiece] | None:
-    """Cut after the first LF at least piece_bytes past the previous cut; None when the file is not
-    `encoding` or holds only white space."""
+def _scan(
+    stream: BinaryIO, file: InputFile, encoding: str, piece_bytes: int, piece_lines: int | None = None
+) -> list[FilePiece] | None:
+    """Cut after the first LF at least piece_bytes past the previous cut, or after the piece_lines-th LF
+    past it if that comes first; None when the file is not `encoding` or holds only white space."""
     decoder = codecs.getincrementaldecoder(encoding)()  # strict; utf-8-sig drops the byte-order mark
     line_ends = _LineEnds()
     pieces: list[FilePiece] = []
@@ -126,6 +142,7 @@ def _scan(stream: BinaryIO, file: InputFile, encoding: str, piece_bytes: int) ->
     offset = 0  # of the current block in the file
     has_text = False
     last_byte = b""
+    line_feeds = 0  # in the current piece, before the current block's uncounted bytes
     while block := stream.read(SCAN_BLOCK_BYTES):
         try:
             text = decoder.decode(block)
@@ -134,13 +151,19 @@ def _scan(stream: BinaryIO, file: InputFile, encoding: str, piece_bytes: int) ->
         # str.isspace is str.strip's white space: a file of blank lines is quarantined whole as empty.
         has_text = has_text or (bool(text) and not text.isspace())
         counted = 0  # bytes of the block whose line endings are counted
-        while (newline := block.find(b"\n", max(counted, piece_start + piece_bytes - 1 - offset))) >= 0:
+        while True:
+            by_bytes = max(counted, piece_start + piece_bytes - 1 - offset)
+            wanted_lfs = None if piece_lines is None else piece_lines - line_feeds
+            newline = _next_cut(block, counted, by_bytes, wanted_lfs)
+            if newline < 0:
+                break
             line_ends.add(block[counted : newline + 1])
             counted = newline + 1
             cut = offset + counted
             pieces.append(FilePiece(file, encoding, piece_start, cut, first_line, line_ends.count + 1 - first_line))
-            piece_start, first_line = cut, line_ends.count + 1
+            piece_start, first_line, line_feeds = cut, line_ends.count + 1, 0
         line_ends.add(block[counted:])
+        line_feeds += block.count(b"\n", counted)
         offset += len(block)
         last_byte = block[-1:]
     try:
@@ -154,6 +177,21 @@ def _scan(stream: BinaryIO, file: InputFile, encoding: str, piece_bytes: int) ->
         n_lines = line_ends.count + unterminated + 1 - first_line
         pieces.append(FilePiece(file, encoding, piece_start, offset, first_line, n_lines))
     return pieces
+
+
+def _next_cut(block: bytes, start: int, by_bytes: int, wanted_lfs: int | None) -> int:
+    """Where in block the next piece ends (its last LF), or -1 past the block: the first LF at or after
+    by_bytes, or the wanted_lfs-th LF from start if that comes first."""
+    newline = block.find(b"\n", by_bytes)
+    if wanted_lfs is None:
+        return newline
+    end = len(block) if newline < 0 else newline + 1
+    if block.count(b"\n", start, end) < wanted_lfs:
+        return newline
+    position = start - 1
+    for _ in range(wanted_lfs):  # a few thousand finds a piece: ~1 ms
+        position = block.find(b"\n", position + 1)
+    return position
 
 
 # --- reading (on a worker) -----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ def test_the_shipped_config_is_valid_and_matches_the_defaults():
         ("split:\n  separator_pattern: '(['\n", "config.yaml: split.separator_pattern: not a valid regular expression"),
         ("clean:\n  rules:\n    - name: x\n      pattern: '*'\n", "config.yaml: clean.rules.0.pattern: not a valid regular expression"),
         ("ingest:\n  fallback_encodings: [klingon]\n", "config.yaml: ingest.fallback_encodings: unknown encoding 'klingon'"),
+        ("parallel:\n  chunk_max_articles: 0\n", "config.yaml: parallel.chunk_max_articles: Input should be greater than or equal to 1"),
         ("- a list\n", "config.yaml: the top level must be a mapping"),
         ("clean: [\n", "config.yaml: not valid YAML"),
     ],

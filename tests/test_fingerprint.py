@@ -93,8 +93,8 @@ def plain_fingerprint(articles: list[CleanArticle], settings: DedupSettings):
     }
 
 
-def fast_fingerprint(articles: list[CleanArticle], settings: DedupSettings):
-    found = fingerprint(articles, DATE, settings)
+def fast_fingerprint(articles: list[CleanArticle], settings: DedupSettings, batch_articles: int | None = None):
+    found = fingerprint(articles, DATE, settings, batch_articles)
     assert [article.content_hash for article in articles] == found.prints.content_hashes
     return {
         "content_hashes": found.prints.content_hashes,
@@ -116,6 +116,14 @@ def fast_fingerprint(articles: list[CleanArticle], settings: DedupSettings):
 def test_fingerprint_gives_the_values_of_the_plain_computation(texts, shingle_size):
     settings = DedupSettings(shingle_size=shingle_size, num_perm=32, bands=8, rows=4)
     assert fast_fingerprint(make_articles(texts), settings) == plain_fingerprint(make_articles(texts), settings)
+
+
+@PROPERTY_SETTINGS
+@given(articles_strategy, st.integers(1, 3))
+def test_fingerprints_do_not_depend_on_how_many_articles_are_fingerprinted_at_once(texts, batch_articles):
+    settings = DedupSettings(num_perm=32, bands=8, rows=4)
+    at_once = fast_fingerprint(make_articles(texts), settings)
+    assert fast_fingerprint(make_articles(texts), settings, batch_articles) == at_once
 
 
 @PROPERTY_SETTINGS

@@ -4,7 +4,9 @@ whole file gives: the same records, line numbers, quarantine records, accounting
 import datetime as dt
 import json
 
+import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -88,21 +90,62 @@ def test_files_that_a_piece_could_not_read_like_the_whole_are_not_cut(tmp_path, 
     assert cut_into_pieces(input_file(tmp_path, name, data), 50) is None, why
 
 
-def read_in_pieces(tmp_path, data: bytes, piece_bytes: float, settings=SETTINGS):
+def test_pieces_hold_at_most_the_given_number_of_lines_even_in_a_file_smaller_than_a_piece(tmp_path):
+    data = tricky_jsonl()
+    pieces = cut_into_pieces(input_file(tmp_path, "a.jsonl", data), 1e9, piece_lines=3)
+    assert [(piece.first_line, piece.n_lines) for piece in pieces] == [(1, 3), (4, 3), (7, 3), (10, 3)]
+    assert pieces[-1].byte_end == len(data)
+    # Bytes and lines together: whichever bound a piece reaches first ends it.
+    by_both = cut_into_pieces(input_file(tmp_path, "b.jsonl", data), 1000, piece_lines=3)
+    assert all(piece.n_lines <= 3 for piece in by_both) and len(by_both) > len(pieces)
+    assert [piece.n_lines for piece in by_both] != [piece.n_lines for piece in pieces]
+    assert cut_into_pieces(input_file(tmp_path, "c.jsonl", data), 1e9, piece_lines=20) is None  # 12 lines
+
+
+def test_a_bound_on_lines_counts_line_feeds_across_scan_blocks(tmp_path, monkeypatch):
+    import tasks.pieces
+
+    monkeypatch.setattr(tasks.pieces, "SCAN_BLOCK_BYTES", 7)  # every line spans blocks
+    data = b"".join(b'{"text": "line %03d"}\n' % n for n in range(10))  # 21 bytes a line
+    pieces = cut_into_pieces(input_file(tmp_path, "a.jsonl", data), 1e9, piece_lines=4)
+    assert [(piece.first_line, piece.n_lines, piece.n_bytes) for piece in pieces] == [(1, 4, 84), (5, 4, 84), (9, 2, 42)]
+
+
+def test_small_json_lines_files_share_a_chunk_up_to_the_article_bound(tmp_path):
+    for name, n_records in (("a.jsonl", 2), ("b.jsonl", 2), ("c.txt", 0), ("d.jsonl", 1), ("e.jsonl", 7)):
+        lines = [record(n) for n in range(n_records)] if n_records else [story(1)]
+        (tmp_path / name).write_text("\n".join(lines), encoding="utf-8")  # no LF after the last record
+    for name, n_rows in (("f.parquet", 3), ("g.parquet", 2)):  # Parquet: its footer says its rows
+        pq.write_table(pa.table({"text": [story(n) for n in range(n_rows)]}), tmp_path / name)
+    outcomes = find_input(tmp_path, SETTINGS.input.extensions)
+    chunks = make_chunks(outcomes, 1e9, max_articles=4)
+    names = [[(entry.source_file, getattr(entry, "first_line", None)) for entry in chunk.files] for chunk in chunks]
+    # A text file's articles are not known before it is read: it joins by its bytes alone.
+    assert names[:2] == [[("a.jsonl", None), ("b.jsonl", None), ("c.txt", None)], [("d.jsonl", None)]]
+    assert names[2:4] == [[("e.jsonl", 1)], [("e.jsonl", 5)]]  # 7 records: cut into pieces of at most 4
+    assert names[4:] == [[("f.parquet", None)], [("g.parquet", None)]]
+    assert [[entry.source_file for entry in chunk.files] for chunk in make_chunks(outcomes, 1e9)] == [
+        ["a.jsonl", "b.jsonl", "c.txt", "d.jsonl", "e.jsonl", "f.parquet", "g.parquet"]
+    ]
+
+
+def read_in_pieces(tmp_path, data: bytes, piece_bytes: float, settings=SETTINGS, max_articles: int | None = None):
     name = "a.jsonl"
     input_file(tmp_path, name, data)
     outcomes = find_input(tmp_path / name, settings.input.extensions)
-    chunks = make_chunks(outcomes, piece_bytes)
+    chunks = make_chunks(outcomes, piece_bytes, max_articles)
     return chunks, [read_chunk(chunk, settings) for chunk in chunks]
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-@pytest.mark.parametrize("piece_bytes", [1e-9, 700, 2500])
-def test_pieces_give_the_records_and_quarantine_records_of_the_whole_file(tmp_path, newline, piece_bytes):
+@pytest.mark.parametrize("piece_bytes, max_articles", [(1e-9, None), (700, None), (2500, None), (1e9, 1), (1e9, 3), (2500, 2)])
+def test_pieces_give_the_records_and_quarantine_records_of_the_whole_file(tmp_path, newline, piece_bytes, max_articles):
     settings = Settings.model_validate({"ingest": {"max_line_chars": 3000}})  # one record's line is too long
     data = b"\xef\xbb\xbf" + tricky_jsonl(newline).replace(b"Story 4", b"Story 4 " + b"x" * 3000)
     data = data.replace(2 * newline.encode(), b"\r\r\n", 1)  # a lone CR ends line 2, CRLF the blank line 3
-    chunks, parts = read_in_pieces(tmp_path, data, piece_bytes, settings)
+    chunks, parts = read_in_pieces(tmp_path, data, piece_bytes, settings, max_articles)
+    if max_articles is not None:
+        assert all(len(document.records) <= max_articles for part in parts for document in part.documents)
     whole = ingest(tmp_path / "a.jsonl", SETTINGS.input.extensions, settings.ingest, settings.input.fields)
     assert len(chunks) > 1 and all(isinstance(entry, FilePiece) for chunk in chunks for entry in chunk.files)
     [document] = whole.documents
@@ -158,7 +201,11 @@ def test_the_daily_flow_gives_the_same_datasets_for_a_file_read_in_pieces_as_rea
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["langid"]["other_languages"] = "route"
     tables, reports = {}, {}
-    runs = (("whole", {"workers": 1}), ("pieces", {"workers": 2, "chunk_megabytes": 0.001}))
+    runs = (
+        ("whole", {"workers": 1, "chunk_max_articles": None}),
+        ("pieces", {"workers": 2, "chunk_megabytes": 0.001}),
+        ("pieces_of_two_records", {"workers": 2, "chunk_max_articles": 2}),  # small files, too many records
+    )
     for name, parallel in runs:
         config["parallel"] = parallel
         config_path = tmp_path / f"{name}.yaml"
@@ -169,13 +216,15 @@ def test_the_daily_flow_gives_the_same_datasets_for_a_file_read_in_pieces_as_rea
             dataset: ds.dataset(data_dir / "curated" / dataset, format="parquet").to_table() for dataset in SEVEN_DATASETS
         }
         parts = list((data_dir / "curated" / "articles" / f"date={date}").iterdir())
-        assert (len(parts) > 1) == (name == "pieces")  # a part file per chunk with articles
-    for dataset, table in tables["whole"].items():
-        assert tables["pieces"][dataset].equals(table), dataset
-    whole, pieces = reports["whole"], reports["pieces"]
-    assert (pieces.n_files, pieces.n_raw_lines, pieces.n_articles, pieces.n_duplicates, pieces.n_quarantined) == (
-        whole.n_files, whole.n_raw_lines, whole.n_articles, whole.n_duplicates, whole.n_quarantined
-    )
+        assert (len(parts) > 1) == (name != "whole")  # a part file per chunk with articles
+    whole = reports["whole"]
+    for name in ("pieces", "pieces_of_two_records"):
+        for dataset, table in tables["whole"].items():
+            assert tables[name][dataset].equals(table), (name, dataset)
+        pieces = reports[name]
+        assert (pieces.n_files, pieces.n_raw_lines, pieces.n_articles, pieces.n_duplicates, pieces.n_quarantined) == (
+            whole.n_files, whole.n_raw_lines, whole.n_articles, whole.n_duplicates, whole.n_quarantined
+        )
     assert whole.n_files == 3 and whole.n_duplicates >= 8
     quarantine = tables["whole"]["quarantine"].to_pylist()
     assert {(row["source_file"], row["reason"], row["line_start"]) for row in quarantine} >= {
