@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from tasks import line_classifier, main_text, story_furniture, structure, text_density
+from tasks import line_classifier, main_text, story_furniture, story_inserts, structure, text_density
 from tasks.boilerplate_learned import RULE as LEARNED_RULE
 from tasks.boilerplate_learned import line_key
 from tasks.config import CleanSettings
@@ -165,6 +165,12 @@ def classify_lines(
         main_text.remove_outside_main_text(lines, settings.main_text)
     if structure.LINK_RUN_RULE not in disabled:
         structure.remove_link_runs(lines, settings.structure, need_header=not page)
+    # After the main text: on a page, teasers that these checks take out between paragraphs would
+    # otherwise count as the story's own furniture and widen the main text.
+    if structure.TEASER_HEADLINE_RUN_RULE not in disabled:
+        story_inserts.remove_teaser_headline_runs(lines)
+    if structure.NAME_UNDER_PARAGRAPH_RULE not in disabled:
+        story_inserts.remove_names_under_paragraphs(lines)
     if settings.text_density.enabled:
         _remove_bad_in_context(lines, settings, bad_is_final=page)
     context = ArticleContext(stopwords, page, main_text.first_paragraph_pair(lines), title)

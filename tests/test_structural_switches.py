@@ -35,6 +35,15 @@ CASES = {
                                   f"Access articles from across Canada with one account.\nEnjoy additional articles per month.\n{END}",
                                   "Access articles from across Canada with one account."),
     "structure.caption_above_credit": (f"{STORY}\nResidents watch the river rise.\n(Photo: Reuters)\n{END}", "Residents watch the river rise."),
+    "structure.teaser_headline_run": ("\n".join([STORY, "Council tax to rise by five per cent next year",
+                                                  "Man arrested after fight in the town centre", END]),
+                                      "Council tax to rise by five per cent next year"),
+    "structure.name_under_paragraph": ("\n".join([STORY, "Officials said the money would be spent over five years.",
+                                                   "The opposition called the plan a gimmick and will vote against it.",
+                                                   "Unions said they would study the details before they took a view.",
+                                                   "Henning Melber",
+                                                   "Political analyst Henning Melber questions the timing of the plan.", END]),
+                                       "Henning Melber"),
 }
 
 
