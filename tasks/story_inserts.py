@@ -11,7 +11,8 @@ the page passes (tasks/main_text.py, structure.first_of_two_short_lines) do not 
 
 A name alone. "Henning Melber" under a paragraph is the caption of the speaker's portrait; a sub-heading
 says what the next part is about. A kept line that is only a person's name, perhaps with a full stop
-(tasks/structure.looks_like_person_name: "Michal Redl."), right under a paragraph, is removed as
+(tasks/structure.looks_like_person_name: "Michal Redl.") or with a comma and a short description
+without an end mark ("Eren Güvercin, Autor und Mitglied der FDP"), right under a paragraph, is removed as
 "structure.name_under_paragraph" when the story names that person in full elsewhere ("Political
 analyst Henning Melber questions ...") and none of its words is written in lower case anywhere in the
 article: a name is capitalised wherever it stands, the words of a title-case sub-heading ("Best Ultralight
@@ -26,6 +27,8 @@ from tasks.main_text import HEADLINE_MAX_WORDS, prose_flags
 from tasks.structure import NAME_UNDER_PARAGRAPH_RULE, TEASER_HEADLINE_RUN_RULE, LineVerdict, looks_like_person_name
 from tasks.textlines import has_at_most_words, is_label_value, is_list_item, is_short_unpunctuated
 
+# The description after a portrait's name: "Autor und Mitglied der liberalen FDP in Deutschland".
+CAPTION_DESCRIPTION_MAX_WORDS = 12
 # A time of day ("(11.39 Uhr)", "12.31 Uhr:"): a live blog's list of its own entries, not teasers.
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 _WORD = re.compile(r"\w+")
@@ -64,18 +67,28 @@ def remove_names_under_paragraphs(verdicts: list[LineVerdict]) -> None:
     kept = [verdict for verdict in verdicts if verdict.kept]
     prose = prose_flags(kept)
     candidates = [
-        verdict
+        (verdict, name)
         for position, verdict in enumerate(kept[1:], start=1)
-        if prose[position - 1] and not prose[position] and looks_like_person_name(_without_full_stop(verdict.text))
+        if prose[position - 1] and not prose[position] and (name := _captioned_name(verdict.text))
     ]
     if not candidates:
         return
     lower_case_words = {word for verdict in verdicts for word in _WORD.findall(verdict.text) if word.islower()}
-    for candidate in candidates:
-        name = _without_full_stop(candidate.text)
+    for candidate, name in candidates:
         named_elsewhere = any(name in verdict.text for verdict in verdicts if verdict is not candidate)
-        if named_elsewhere and not any(word.lower() in lower_case_words for word in _capitalised_words(candidate.text)):
+        if named_elsewhere and not any(word.lower() in lower_case_words for word in _capitalised_words(name)):
             candidate.remove(NAME_UNDER_PARAGRAPH_RULE, "caption")
+
+
+def _captioned_name(text: str) -> str | None:
+    """The person's name a caption line is: the whole line ("Henning Melber", "Michal Redl."), or the
+    name before a comma and a short description without an end mark ("Eren Güvercin, Autor und Mitglied
+    der liberalen FDP in Deutschland")."""
+    name, comma, description = text.partition(", ")
+    if comma and not is_short_unpunctuated(description, CAPTION_DESCRIPTION_MAX_WORDS):
+        return None
+    name = name if comma else _without_full_stop(text)
+    return name if looks_like_person_name(name) else None
 
 
 def _without_full_stop(text: str) -> str:

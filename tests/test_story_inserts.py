@@ -86,6 +86,21 @@ def test_a_name_with_a_full_stop_under_a_paragraph_is_a_caption_too():
     assert kept == [*OPENING, story, END]
 
 
+def test_a_name_with_a_comma_and_a_role_under_a_paragraph_is_a_caption():
+    story = "Eren Güvercin, a writer from Cologne, says the scene is underestimated by the media and by politicians."
+    caption = "Eren Güvercin, Autor und Mitglied der liberalen FDP in Deutschland"
+    kept, removed = clean([*OPENING, story, caption, END])
+    assert removed == {caption: "structure.name_under_paragraph"}
+    assert kept == [*OPENING, story, END]
+
+
+def test_a_place_and_a_city_under_a_paragraph_is_kept():
+    venue = "Lansdowne Road, Dublin"
+    kept, removed = clean([*OPENING, venue, END])
+    assert removed == {}
+    assert venue in kept
+
+
 def test_a_name_the_story_does_not_give_in_full_is_kept():
     kept, removed = clean([*OPENING, "Henning Melber", END])
     assert removed == {}
@@ -119,6 +134,7 @@ def test_a_title_case_sub_heading_whose_words_the_story_uses_in_lower_case_is_ke
             "El primer ministro israelí, Benjamín Netanyahu, en Jerusalén, 21 de mayo de 2025. (Jerusalén)",
             "media.dated_caption",
         ),
+        ("Ben Osborn (Sheffield United) im Zweikampf mit Antony (Manchester United)", "media.player_caption"),
         (
             "Ronda cosmética en la UE para salvaguardar la imagen ante el genocidio en Gaza, por Olga Rodríguez",
             "navigation.teaser_with_author",
@@ -139,6 +155,7 @@ def test_an_inserted_line_is_removed_by_its_rule_and_the_story_around_it_stays(l
         "She wanted to learn more about the plan before she would back it in the vote.",
         "The song was written in 1975, by Freddie Mercury.",
         "Visitors can check out the new wing from Friday, the museum said.",
+        "Jarrad Branthwaite (FC Everton) traf in der 27. Minute zum 1:0 für die Gäste.",
     ],
 )
 def test_a_story_line_like_an_inserted_one_is_kept(line):
