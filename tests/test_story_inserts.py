@@ -134,6 +134,13 @@ def test_a_title_case_sub_heading_whose_words_the_story_uses_in_lower_case_is_ke
             "El primer ministro israelí, Benjamín Netanyahu, en Jerusalén, 21 de mayo de 2025. (Jerusalén)",
             "media.dated_caption",
         ),
+        ("Hier können Sie unsere WELT-Podcasts hören", "social.reader_callout"),
+        ("Tu suscripción se está usando en otro dispositivo y solo puedes acceder desde un dispositivo a la vez.",
+         "social.shared_account_notice"),
+        ("¿Por qué estás viendo esto?", "social.shared_account_notice"),
+        ("Den Link zum Einbetten des Videos kopieren Link kopiert!", "social.embed_link_copy"),
+        ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung notwendig. " + "Mehr dazu. " * 40,
+         "chrome.embed_consent"),
         ("Ben Osborn (Sheffield United) im Zweikampf mit Antony (Manchester United)", "media.player_caption"),
         (
             "Ronda cosmética en la UE para salvaguardar la imagen ante el genocidio en Gaza, por Olga Rodríguez",
@@ -155,6 +162,7 @@ def test_an_inserted_line_is_removed_by_its_rule_and_the_story_around_it_stays(l
         "She wanted to learn more about the plan before she would back it in the vote.",
         "The song was written in 1975, by Freddie Mercury.",
         "Visitors can check out the new wing from Friday, the museum said.",
+        "Si quieres saber más, pregunta al ministro, dijo la portavoz del Gobierno en Madrid.",
         "Jarrad Branthwaite (FC Everton) traf in der 27. Minute zum 1:0 für die Gäste.",
     ],
 )
