@@ -139,7 +139,7 @@ def test_a_title_case_sub_heading_whose_words_the_story_uses_in_lower_case_is_ke
          "social.shared_account_notice"),
         ("¿Por qué estás viendo esto?", "social.shared_account_notice"),
         ("Den Link zum Einbetten des Videos kopieren Link kopiert!", "social.embed_link_copy"),
-        ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung notwendig. " + "Mehr dazu. " * 40,
+        ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung notwendig." + " Mehr dazu." * 40,
          "chrome.embed_consent"),
         ("Ben Osborn (Sheffield United) im Zweikampf mit Antony (Manchester United)", "media.player_caption"),
         (
