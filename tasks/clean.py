@@ -180,6 +180,8 @@ def classify_lines(
         story_inserts.remove_teaser_headline_runs(lines)
     if structure.NAME_UNDER_PARAGRAPH_RULE not in disabled:
         story_inserts.remove_names_under_paragraphs(lines)
+    if structure.TAG_LIST_RULE not in disabled:
+        story_inserts.remove_tag_lists(lines)
     if settings.text_density.enabled:
         _remove_bad_in_context(lines, settings, bad_is_final=page)
     context = ArticleContext(stopwords, page, main_text.first_paragraph_pair(lines), title)

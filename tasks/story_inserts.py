@@ -1,5 +1,5 @@
 """Things inserted between a story's paragraphs that are not the story: a run of teaser headlines, a
-person's name alone (a portrait's caption).
+person's name alone (a portrait's caption), a list of tags.
 
 Teaser headlines. A page drops links to other stories between two paragraphs of this one ("Sweden PM asks
 military to help tackle violent gangs" / "3 killed in shootings and explosion as gangs battle in Sweden"):
@@ -24,9 +24,17 @@ from __future__ import annotations
 import re
 
 from tasks.main_text import HEADLINE_MAX_WORDS, prose_flags
-from tasks.structure import NAME_UNDER_PARAGRAPH_RULE, TEASER_HEADLINE_RUN_RULE, LineVerdict, looks_like_person_name
+from tasks.structure import (
+    NAME_UNDER_PARAGRAPH_RULE,
+    TAG_LIST_RULE,
+    TEASER_HEADLINE_RUN_RULE,
+    LineVerdict,
+    looks_like_person_name,
+)
 from tasks.textlines import has_at_most_words, is_label_value, is_list_item, is_short_unpunctuated
 
+TAG_LIST_MIN_LINES = 3
+TAG_MAX_WORDS = 4
 # The description after a portrait's name: "Autor und Mitglied der liberalen FDP in Deutschland".
 CAPTION_DESCRIPTION_MAX_WORDS = 12
 # A time of day ("(11.39 Uhr)", "12.31 Uhr:"): a live blog's list of its own entries, not teasers.
@@ -97,3 +105,18 @@ def _without_full_stop(text: str) -> str:
 
 def _capitalised_words(text: str) -> list[str]:
     return [word for word in _WORD.findall(text) if word[0].isupper() and len(word) > 1]
+
+
+def remove_tag_lists(verdicts: list[LineVerdict]) -> None:
+    kept = [verdict for verdict in verdicts if verdict.kept]
+    start = 0
+    while start < len(kept):
+        end = start  # kept[start:end] are short lines that end with a comma
+        while end < len(kept) and kept[end].text.endswith(",") and has_at_most_words(kept[end].text, TAG_MAX_WORDS):
+            end += 1
+        if end < len(kept) and end > start and is_short_unpunctuated(kept[end].text, TAG_MAX_WORDS):
+            end += 1  # the last tag, without a comma
+        if end - start >= TAG_LIST_MIN_LINES:
+            for verdict in kept[start:end]:
+                verdict.remove(TAG_LIST_RULE, "navigation")
+        start = max(end, start + 1)

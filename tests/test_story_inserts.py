@@ -141,6 +141,9 @@ def test_a_title_case_sub_heading_whose_words_the_story_uses_in_lower_case_is_ke
         ("Den Link zum Einbetten des Videos kopieren Link kopiert!", "social.embed_link_copy"),
         ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung notwendig." + " Mehr dazu." * 40,
          "chrome.embed_consent"),
+        ("Murder victims from left: Kaylee Goncalves, Ethan Chapin, Xana Kernodle, Maddie Mogen", "media.caption_from_left"),
+        ("Rejoice Ndlovu. Isithombe: Sithunyelwe", "media.credit_more_languages"),
+        ("Bruselas - 15 oct 2024 - 08:22 Actualizado: 15 oct 2024 - 17:38 CEST", "bylines.place_date_time"),
         ("Ben Osborn (Sheffield United) im Zweikampf mit Antony (Manchester United)", "media.player_caption"),
         (
             "Ronda cosmética en la UE para salvaguardar la imagen ante el genocidio en Gaza, por Olga Rodríguez",
@@ -162,6 +165,7 @@ def test_an_inserted_line_is_removed_by_its_rule_and_the_story_around_it_stays(l
         "She wanted to learn more about the plan before she would back it in the vote.",
         "The song was written in 1975, by Freddie Mercury.",
         "Visitors can check out the new wing from Friday, the museum said.",
+        "The wind blew from left to right across the pitch all afternoon, the referee said.",
         "Si quieres saber más, pregunta al ministro, dijo la portavoz del Gobierno en Madrid.",
         "Jarrad Branthwaite (FC Everton) traf in der 27. Minute zum 1:0 für die Gäste.",
     ],
@@ -170,3 +174,20 @@ def test_a_story_line_like_an_inserted_one_is_kept(line):
     kept, removed = clean([STORY, line, END])
     assert removed == {}
     assert kept == [STORY, line, END]
+
+
+TAGS = ["Keir Starmer,", "Labour Party,", "Conservative Party,", "David Lammy"]
+
+
+def test_a_list_of_tags_one_to_a_line_is_removed_and_the_story_stays():
+    kept, removed = clean([STORY, *TAGS, END])
+    assert removed == {tag: "structure.tag_list" for tag in TAGS}
+    assert kept == [STORY, END]
+
+
+def test_a_list_of_short_items_with_full_stops_and_a_sentence_broken_over_lines_stay():
+    items = ["Two eggs.", "Some milk.", "A pinch of salt."]
+    broken = ["The minister, who spoke on Monday,", "said that the plan, which was agreed,", "would work."]
+    kept, removed = clean([STORY, *items, MIDDLE, *broken, END])
+    assert "structure.tag_list" not in removed.values()
+    assert all(line in kept for line in [*items, *broken])

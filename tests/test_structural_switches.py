@@ -44,6 +44,7 @@ CASES = {
                                                    "Henning Melber",
                                                    "Political analyst Henning Melber questions the timing of the plan.", END]),
                                        "Henning Melber"),
+    "structure.tag_list": ("\n".join([STORY, "Keir Starmer,", "Labour Party,", "Conservative Party,", END]), "Labour Party,"),
 }
 
 
