@@ -1,5 +1,5 @@
 """Things inserted between a story's paragraphs that are not the story: a run of teaser headlines, a
-person's name alone (a portrait's caption), a list of tags.
+person's name alone (a portrait's caption), a list of tags, a pull quote.
 
 Teaser headlines. A page drops links to other stories between two paragraphs of this one ("Sweden PM asks
 military to help tackle violent gangs" / "3 killed in shootings and explosion as gangs battle in Sweden"):
@@ -23,16 +23,21 @@ from __future__ import annotations
 
 import re
 
+from tasks.boilerplate_learned import normalise_line
 from tasks.main_text import HEADLINE_MAX_WORDS, prose_flags
 from tasks.structure import (
     NAME_UNDER_PARAGRAPH_RULE,
+    PULL_QUOTE_RULE,
     TAG_LIST_RULE,
     TEASER_HEADLINE_RUN_RULE,
     LineVerdict,
     looks_like_person_name,
 )
-from tasks.textlines import has_at_most_words, is_label_value, is_list_item, is_short_unpunctuated
+from tasks.textlines import ends_like_sentence, has_at_most_words, is_label_value, is_list_item, is_short_unpunctuated
 
+PULL_QUOTE_MIN_WORDS = 6
+_OPENING_QUOTES = "\"“„«‘‚'»"
+_CLOSING_QUOTES = "\"”“»«’'"
 TAG_LIST_MIN_LINES = 3
 TAG_MAX_WORDS = 4
 # The description after a portrait's name: "Autor und Mitglied der liberalen FDP in Deutschland".
@@ -120,3 +125,31 @@ def remove_tag_lists(verdicts: list[LineVerdict]) -> None:
             for verdict in kept[start:end]:
                 verdict.remove(TAG_LIST_RULE, "navigation")
         start = max(end, start + 1)
+
+
+def remove_pull_quotes(verdicts: list[LineVerdict]) -> None:
+    quotes = [
+        verdict
+        for verdict in verdicts
+        if verdict.kept and verdict.text[0] in _OPENING_QUOTES and ends_like_sentence(verdict.text)
+    ]
+    if not quotes:
+        return
+    normalised = {id(verdict): normalise_line(verdict.text) for verdict in verdicts}
+    for quote in quotes:
+        words = normalise_line(_quoted_words(quote.text))
+        if words.count(" ") + 1 < PULL_QUOTE_MIN_WORDS:
+            continue
+        if any(
+            len(normalised[id(other)]) > len(words) and words in normalised[id(other)]
+            for other in verdicts
+            if other is not quote
+        ):
+            quote.remove(PULL_QUOTE_RULE, "pull_quote")
+
+
+def _quoted_words(text: str) -> str:
+    """The words inside the quotation marks, without an attribution after them ("\"Wenn wir so
+    auftreten, können wir jeden schlagen\", sagt Daniel Theis."), which the story words otherwise."""
+    closing = max(text.rfind(mark) for mark in _CLOSING_QUOTES)
+    return text[1:closing] if closing > 1 else text
