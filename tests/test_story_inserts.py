@@ -144,6 +144,10 @@ def test_a_title_case_sub_heading_whose_words_the_story_uses_in_lower_case_is_ke
         ("Murder victims from left: Kaylee Goncalves, Ethan Chapin, Xana Kernodle, Maddie Mogen", "media.caption_from_left"),
         ("Rejoice Ndlovu. Isithombe: Sithunyelwe", "media.credit_more_languages"),
         ("Bruselas - 15 oct 2024 - 08:22 Actualizado: 15 oct 2024 - 17:38 CEST", "bylines.place_date_time"),
+        ("Wait! Before you go on about your day, ask yourself: How likely is it that the story you just read "
+         "would have been produced by a different news outlet?", "social.donation_appeal"),
+        ("Stay informed with The Namibian – your source for credible journalism. Get in-depth reporting and "
+         "opinions for only N$85 a month.", "social.price_promo"),
         ("Ben Osborn (Sheffield United) im Zweikampf mit Antony (Manchester United)", "media.player_caption"),
         (
             "Ronda cosmética en la UE para salvaguardar la imagen ante el genocidio en Gaza, por Olga Rodríguez",
@@ -166,6 +170,8 @@ def test_an_inserted_line_is_removed_by_its_rule_and_the_story_around_it_stays(l
         "The song was written in 1975, by Freddie Mercury.",
         "Visitors can check out the new wing from Friday, the museum said.",
         "The wind blew from left to right across the pitch all afternoon, the referee said.",
+        "Fans could buy a season ticket for only £30 a month, the club said.",
+        "Before you go to the polls, check your registration, officials said.",
         "Si quieres saber más, pregunta al ministro, dijo la portavoz del Gobierno en Madrid.",
         "Jarrad Branthwaite (FC Everton) traf in der 27. Minute zum 1:0 für die Gäste.",
     ],
