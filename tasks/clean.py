@@ -182,8 +182,6 @@ def classify_lines(
         story_inserts.remove_names_under_paragraphs(lines)
     if structure.TAG_LIST_RULE not in disabled:
         story_inserts.remove_tag_lists(lines)
-    if structure.PULL_QUOTE_RULE not in disabled:
-        story_inserts.remove_pull_quotes(lines)
     if settings.text_density.enabled:
         _remove_bad_in_context(lines, settings, bad_is_final=page)
     context = ArticleContext(stopwords, page, main_text.first_paragraph_pair(lines), title)

@@ -1,5 +1,5 @@
 """Things inserted between a story's paragraphs that are not the story: a run of teaser headlines, a
-person's name alone (a portrait's caption), a list of tags, a pull quote.
+person's name alone (a portrait's caption), a list of tags.
 
 Teaser headlines. A page drops links to other stories between two paragraphs of this one ("Sweden PM asks
 military to help tackle violent gangs" / "3 killed in shootings and explosion as gangs battle in Sweden"):
@@ -17,27 +17,28 @@ without an end mark ("Eren Güvercin, Autor und Mitglied der FDP"), right under 
 analyst Henning Melber questions ...") and none of its words is written in lower case anywhere in the
 article: a name is capitalised wherever it stands, the words of a title-case sub-heading ("Best Ultralight
 Sleeping Bag", "How We Tested") are not.
+
+A list of tags. A page lists the story's topics as links with commas between them, one to a line
+("Keir Starmer," / "Labour Party," / "Conservative Party," / "David Lammy"). At least TAG_LIST_MIN_LINES
+kept lines in a row of at most TAG_MAX_WORDS words each, every one but the last ending with a comma, are
+removed as "structure.tag_list". A story's list of short items ends its items with full stops or
+nothing, and a sentence broken over lines has more words to a line.
 """
 
 from __future__ import annotations
 
 import re
 
-from tasks.boilerplate_learned import normalise_line
 from tasks.main_text import HEADLINE_MAX_WORDS, prose_flags
 from tasks.structure import (
     NAME_UNDER_PARAGRAPH_RULE,
-    PULL_QUOTE_RULE,
     TAG_LIST_RULE,
     TEASER_HEADLINE_RUN_RULE,
     LineVerdict,
     looks_like_person_name,
 )
-from tasks.textlines import ends_like_sentence, has_at_most_words, is_label_value, is_list_item, is_short_unpunctuated
+from tasks.textlines import has_at_most_words, is_label_value, is_list_item, is_short_unpunctuated
 
-PULL_QUOTE_MIN_WORDS = 6
-_OPENING_QUOTES = "\"“„«‘‚'»"
-_CLOSING_QUOTES = "\"”“»«’'"
 TAG_LIST_MIN_LINES = 3
 TAG_MAX_WORDS = 4
 # The description after a portrait's name: "Autor und Mitglied der liberalen FDP in Deutschland".
@@ -127,36 +128,3 @@ def remove_tag_lists(verdicts: list[LineVerdict]) -> None:
             for verdict in kept[start:end]:
                 verdict.remove(TAG_LIST_RULE, "navigation")
         start = max(end, start + 1)
-
-
-def remove_pull_quotes(verdicts: list[LineVerdict]) -> None:
-    quotes = [
-        verdict
-        for verdict in verdicts
-        if verdict.kept and verdict.text[0] in _OPENING_QUOTES and ends_like_sentence(verdict.text)
-    ]
-    if not quotes:
-        return
-    for quote in quotes:
-        words = normalise_line(_quoted_words(quote.text))
-        if words.count(" ") + 1 < PULL_QUOTE_MIN_WORDS:
-            continue
-        # Only lines with the quote's longest word in them are normalised (speed: most articles quote
-        # someone, and normalising every line of each was 5% of cleaning). Numbers normalise to 0, so the
-        # word is one of letters.
-        longest = max((word for word in words.split() if word.isalpha()), key=len, default="")
-        if longest and any(
-            longest in other.text.casefold()
-            and len(normalised := normalise_line(other.text)) > len(words)
-            and words in normalised
-            for other in verdicts
-            if other is not quote
-        ):
-            quote.remove(PULL_QUOTE_RULE, "pull_quote")
-
-
-def _quoted_words(text: str) -> str:
-    """The words inside the quotation marks, without an attribution after them ("\"Wenn wir so
-    auftreten, können wir jeden schlagen\", sagt Daniel Theis."), which the story words otherwise."""
-    closing = max(text.rfind(mark) for mark in _CLOSING_QUOTES)
-    return text[1:closing] if closing > 1 else text

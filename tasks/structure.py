@@ -51,7 +51,6 @@ FIRST_OF_TWO_SHORT_LINES_RULE = "structure.first_of_two_short_lines"  # tasks/st
 TEASER_HEADLINE_RUN_RULE = "structure.teaser_headline_run"  # tasks/story_inserts.py
 NAME_UNDER_PARAGRAPH_RULE = "structure.name_under_paragraph"  # tasks/story_inserts.py
 TAG_LIST_RULE = "structure.tag_list"  # tasks/story_inserts.py
-PULL_QUOTE_RULE = "structure.pull_quote"  # tasks/story_inserts.py
 BETWEEN_PROMPTS_RULE = "structure.between_prompts"  # tasks/story_furniture.py
 # Every structural check by the rule name its removals carry. Like a pattern rule, each can be switched off
 # by that name in clean.disabled_rules (checked at start-up with the pattern rules' names, see
@@ -74,7 +73,6 @@ STRUCTURAL_RULES = (
     TEASER_HEADLINE_RUN_RULE,
     NAME_UNDER_PARAGRAPH_RULE,
     TAG_LIST_RULE,
-    PULL_QUOTE_RULE,
 )
 # How many of an article's first lines an author's name may stand in (headline, standfirst, kicker above it).
 AUTHOR_NAME_MAX_POSITION = 4

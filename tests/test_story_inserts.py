@@ -198,30 +198,3 @@ def test_a_list_of_short_items_with_full_stops_and_a_sentence_broken_over_lines_
     assert "structure.tag_list" not in removed.values()
     assert all(line in kept for line in [*items, *broken])
 
-
-QUOTED = (
-    "“What we’ve been seeing over this session is that there is such disdain,” Medrano said. “They have such "
-    "anger and disdain and disgust that they can’t control it.”"
-)
-
-
-def test_a_pull_quote_printed_again_in_the_story_is_removed_and_the_story_stays():
-    pull = "“They have such anger and disdain and disgust that they can’t control it.”"
-    kept, removed = clean([STORY, pull, QUOTED, END])
-    assert removed == {pull: "structure.pull_quote"}
-    assert kept == [STORY, QUOTED, END]
-
-
-def test_a_pull_quote_with_its_speaker_after_it_is_removed_too():
-    pull = "“They have such anger and disdain and disgust that they can’t control it”, says Keegan Medrano."
-    kept, removed = clean([STORY, pull, QUOTED, END])
-    assert removed == {pull: "structure.pull_quote"}
-    assert kept == [STORY, QUOTED, END]
-
-
-def test_a_quoted_paragraph_the_story_does_not_repeat_and_a_quoted_sub_heading_stay():
-    quote = "“They have such anger and disdain that nobody in the building can work with them,” Medrano said."
-    heading = "‘They have such anger and disdain and disgust’"
-    kept, removed = clean([STORY, quote, heading, QUOTED, END])
-    assert removed == {}
-    assert kept == [STORY, quote, heading, QUOTED, END]

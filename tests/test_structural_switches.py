@@ -44,9 +44,6 @@ CASES = {
                                                    "Henning Melber",
                                                    "Political analyst Henning Melber questions the timing of the plan.", END]),
                                        "Henning Melber"),
-    "structure.pull_quote": ("\n".join([STORY, "“The plan will work in the end, and we will see it through.”",
-                                         "She said: “The plan will work in the end, and we will see it through.” Then she left.", END]),
-                             "“The plan will work in the end, and we will see it through.”"),
     "structure.tag_list": ("\n".join([STORY, "Keir Starmer,", "Labour Party,", "Conservative Party,", END]), "Labour Party,"),
 }
 
