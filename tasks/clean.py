@@ -176,8 +176,8 @@ def classify_lines(
         structure.remove_link_runs(lines, settings.structure, need_header=need_header)
     # After the main text: on a page, teasers that these checks take out between paragraphs would
     # otherwise count as the story's own furniture and widen the main text.
-    if structure.TEASER_HEADLINE_RUN_RULE not in disabled:
-        story_inserts.remove_teaser_headline_runs(lines)
+    if settings.structure.teaser_headline_run_min_lines and structure.TEASER_HEADLINE_RUN_RULE not in disabled:
+        story_inserts.remove_teaser_headline_runs(lines, settings.structure.teaser_headline_run_min_lines)
     if structure.NAME_UNDER_PARAGRAPH_RULE not in disabled:
         story_inserts.remove_names_under_paragraphs(lines)
     if structure.TAG_LIST_RULE not in disabled:

@@ -3,8 +3,9 @@ person's name alone (a portrait's caption), a list of tags.
 
 Teaser headlines. A page drops links to other stories between two paragraphs of this one ("Sweden PM asks
 military to help tackle violent gangs" / "3 killed in shootings and explosion as gangs battle in Sweden"):
-headlines, one after another. A sub-heading stands alone above its paragraph. So two or more kept lines in
-a row, each a headline of at least TEASER_MIN_WORDS words (no sentence or clause end, not a list item, not
+headlines, one after another. A sub-heading stands alone above its paragraph. So at least
+`structure.teaser_headline_run_min_lines` (config.yaml; 0, off, as shipped: see there) kept lines in a
+row, each a headline of at least TEASER_MIN_WORDS words (no sentence or clause end, not a list item, not
 a "label: value" fact) with a paragraph right above and right below them (lines removed by rules skipped),
 are removed as "structure.teaser_headline_run". This also holds in an extracted article body, where
 the page passes (tasks/main_text.py, structure.first_of_two_short_lines) do not run.
@@ -61,7 +62,7 @@ def _reads_like_teaser_headline(text: str) -> bool:
     )
 
 
-def remove_teaser_headline_runs(verdicts: list[LineVerdict]) -> None:
+def remove_teaser_headline_runs(verdicts: list[LineVerdict], min_lines: int) -> None:
     """Needs the kept lines' text density classes (tasks/text_density.py)."""
     kept = [verdict for verdict in verdicts if verdict.kept]
     prose = prose_flags(kept)
@@ -70,7 +71,7 @@ def remove_teaser_headline_runs(verdicts: list[LineVerdict]) -> None:
         end = position
         while end < len(kept) and not prose[end] and _reads_like_teaser_headline(kept[end].text):
             end += 1
-        if end - position >= 2 and prose[position - 1] and end < len(kept) and prose[end]:
+        if end - position >= min_lines and prose[position - 1] and end < len(kept) and prose[end]:
             for verdict in kept[position:end]:
                 verdict.remove(TEASER_HEADLINE_RUN_RULE, "teaser")
         position = max(end, position + 1)

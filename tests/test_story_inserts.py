@@ -5,7 +5,7 @@ that the story's own lines around it (or a look-alike line of the story) are kep
 import pytest
 
 from tasks.clean import clean_article
-from tasks.config import CleanSettings
+from tasks.config import CleanSettings, StructureSettings
 from tasks.rules import load_rules
 
 from tests.helpers import draft
@@ -28,14 +28,24 @@ TEASERS = [
 ]
 
 
-def test_two_teaser_headlines_between_paragraphs_are_removed_and_the_story_stays():
+# The teaser-run check is off as shipped (config.yaml); these tests switch it on with two headlines.
+TEASER_RUNS = CleanSettings(structure=StructureSettings(teaser_headline_run_min_lines=2))
+
+
+def test_teaser_headline_runs_are_off_as_shipped():
     kept, removed = clean([STORY, *TEASERS, END])
+    assert removed == {}
+    assert kept == [STORY, *TEASERS, END]
+
+
+def test_two_teaser_headlines_between_paragraphs_are_removed_and_the_story_stays():
+    kept, removed = clean([STORY, *TEASERS, END], TEASER_RUNS)
     assert removed == {teaser: "structure.teaser_headline_run" for teaser in TEASERS}
     assert kept == [STORY, END]
 
 
 def test_a_single_sub_heading_between_paragraphs_is_kept():
-    kept, removed = clean([STORY, "The electoral map settles on seven states", END])
+    kept, removed = clean([STORY, "The electoral map settles on seven states", END], TEASER_RUNS)
     assert removed == {}
     assert kept == [STORY, "The electoral map settles on seven states", END]
 
@@ -45,19 +55,19 @@ def test_a_live_blogs_list_of_its_own_entries_with_times_is_kept():
         "Offenbar mehrere Kinder bei israelischen Angriffen getötet (11.39 Uhr)",
         "Palästinenser mutmaßlich von Siedlern erschossen (11.13 Uhr)",
     ]
-    kept, removed = clean([STORY, *entries, END])
+    kept, removed = clean([STORY, *entries, END], TEASER_RUNS)
     assert removed == {}
     assert kept == [STORY, *entries, END]
 
 
 def test_short_labels_in_a_row_are_not_teaser_headlines():
     labels = ["Key dates", "Polls open"]
-    kept, _ = clean([STORY, *labels, END])
+    kept, _ = clean([STORY, *labels, END], TEASER_RUNS)
     assert kept == [STORY, *labels, END]
 
 
 def test_teaser_headline_run_is_switched_off_by_its_name():
-    settings = CleanSettings(disabled_rules=["structure.teaser_headline_run"])
+    settings = TEASER_RUNS.model_copy(update={"disabled_rules": ["structure.teaser_headline_run"]})
     kept, removed = clean([STORY, *TEASERS, END], settings)
     assert "structure.teaser_headline_run" not in removed.values()
     assert kept == [STORY, *TEASERS, END]
