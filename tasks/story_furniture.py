@@ -51,7 +51,7 @@ from tasks.textlines import ends_like_sentence, has_at_most_words, is_list_item,
 
 TIMESTAMP_KIND = "timestamp"
 # A time of day: "13:31", "3:54 p.m.", "05.00 Uhr".
-_TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 CREDIT_KIND = "credit"
 # Kinds of the rules for prompts to the reader (tasks/rules/social.yaml, navigation.yaml).
 PROMPT_KINDS = frozenset({"newsletter", "paywall", "comments", "related_header"})
@@ -91,7 +91,7 @@ def _reads_like_caption(text: str) -> bool:
 
 def remove_headlines_above_timestamps(verdicts: list[LineVerdict]) -> None:
     _remove_lines_above(
-        verdicts, TIMESTAMP_KIND, _TIME_OF_DAY.search, _reads_like_headline, HEADLINE_ABOVE_TIMESTAMP_RULE, "headline"
+        verdicts, TIMESTAMP_KIND, TIME_OF_DAY.search, _reads_like_headline, HEADLINE_ABOVE_TIMESTAMP_RULE, "headline"
     )
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 
 from tasks.main_text import HEADLINE_MAX_WORDS, prose_flags
+from tasks.story_furniture import TIME_OF_DAY
 from tasks.structure import (
     NAME_UNDER_PARAGRAPH_RULE,
     TAG_LIST_RULE,
@@ -44,8 +45,6 @@ TAG_LIST_MIN_LINES = 3
 TAG_MAX_WORDS = 4
 # The description after a portrait's name: "Autor und Mitglied der liberalen FDP in Deutschland".
 CAPTION_DESCRIPTION_MAX_WORDS = 12
-# A time of day ("(11.39 Uhr)", "12.31 Uhr:"): a live blog's list of its own entries, not teasers.
-_TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 _WORD = re.compile(r"\w+")
 # A teaser's headline tells a story ("A2 und A14 nach tagelangen Sperrungen wieder frei"); shorter
 # unpunctuated lines are more often labels or a table's cells.
@@ -58,7 +57,8 @@ def _reads_like_teaser_headline(text: str) -> bool:
         and not has_at_most_words(text, TEASER_MIN_WORDS - 1)
         and not is_list_item(text)
         and not is_label_value(text)
-        and _TIME_OF_DAY.search(text) is None
+        # A time of day ("(11.39 Uhr)", "12.31 Uhr:"): a live blog's list of its own entries.
+        and TIME_OF_DAY.search(text) is None
     )
 
 
