@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from tasks import line_classifier, main_text, story_furniture, structure, text_density
+from tasks import line_classifier, main_text, story_furniture, story_inserts, structure, text_density
 from tasks.boilerplate_learned import RULE as LEARNED_RULE
 from tasks.boilerplate_learned import line_key
 from tasks.config import CleanSettings
@@ -32,7 +32,7 @@ from tasks.line_features import ArticleContext
 from tasks.records import ArticleDraft, CleanArticle, Paragraph, RemovedLine
 from tasks.rules import RuleSet
 from tasks.structure import LineVerdict
-from tasks.textlines import has_at_most_words, is_short_unpunctuated, last_meaningful_char
+from tasks.textlines import ends_like_sentence, has_at_most_words, is_short_unpunctuated, last_meaningful_char
 
 VIDEO_TITLE_RULE = structure.VIDEO_TITLE_RULE
 DENSITY_RULES = {
@@ -117,6 +117,12 @@ def _remove_bad_in_context(verdicts: list[LineVerdict], settings: CleanSettings,
             verdict.remove(rule, "density")
 
 
+def _is_menu(lines: list[LineVerdict]) -> bool:
+    return not any(main_text.prose_flags(lines)) and not any(
+        ends_like_sentence(verdict.text) for verdict in lines if verdict.kept
+    )
+
+
 def classify_lines(
     lines: list[LineVerdict],
     rules: RuleSet,
@@ -164,7 +170,18 @@ def classify_lines(
     if page and settings.main_text.enabled and structure.OUTSIDE_MAIN_TEXT_RULE not in disabled:
         main_text.remove_outside_main_text(lines, settings.main_text)
     if structure.LINK_RUN_RULE not in disabled:
-        structure.remove_link_runs(lines, settings.structure, need_header=not page)
+        # A text without a single paragraph or sentence is a menu that the split cut off as an article of
+        # its own (a page's section list above a separator line): its runs of links need no header either.
+        need_header = not page and not _is_menu(lines)
+        structure.remove_link_runs(lines, settings.structure, need_header=need_header)
+    # After the main text: on a page, teasers that these checks take out between paragraphs would
+    # otherwise count as the story's own furniture and widen the main text.
+    if settings.structure.teaser_headline_run_min_lines and structure.TEASER_HEADLINE_RUN_RULE not in disabled:
+        story_inserts.remove_teaser_headline_runs(lines, settings.structure.teaser_headline_run_min_lines)
+    if structure.NAME_UNDER_PARAGRAPH_RULE not in disabled:
+        story_inserts.remove_names_under_paragraphs(lines)
+    if structure.TAG_LIST_RULE not in disabled:
+        story_inserts.remove_tag_lists(lines)
     if settings.text_density.enabled:
         _remove_bad_in_context(lines, settings, bad_is_final=page)
     context = ArticleContext(stopwords, page, main_text.first_paragraph_pair(lines), title)

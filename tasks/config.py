@@ -183,6 +183,7 @@ class StructureSettings(_Section):
     title_repeat_min_words: Annotated[int, Field(ge=0)] = 4
     title_repeat_line_share: Annotated[float, Field(ge=0, le=1)] = 0.7
     title_repeat_title_share: Annotated[float, Field(ge=0, le=1)] = 0.6
+    teaser_headline_run_min_lines: Annotated[int, Field(ge=0)] = 0
 
 
 class MainTextSettings(_Section):

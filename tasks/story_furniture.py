@@ -30,7 +30,8 @@ A line between two prompts. A subscription or newsletter box lists what the read
 from across Canada with one account.") between lines that rules know ("Create an account or sign in to
 continue", "Enjoy additional articles per month."). A kept line whose neighbours on both sides were removed
 by rules for newsletter, paywall, comment-section or related-article prompts is part of the box and is
-removed as "structure.between_prompts".
+removed as "structure.between_prompts"; so are up to BETWEEN_PROMPTS_MAX_LINES kept lines in a row
+between two newsletter or paywall prompts.
 """
 
 from __future__ import annotations
@@ -50,11 +51,17 @@ from tasks.textlines import ends_like_sentence, has_at_most_words, is_list_item,
 
 TIMESTAMP_KIND = "timestamp"
 # A time of day: "13:31", "3:54 p.m.", "05.00 Uhr".
-_TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 CREDIT_KIND = "credit"
 # Kinds of the rules for prompts to the reader (tasks/rules/social.yaml, navigation.yaml).
 PROMPT_KINDS = frozenset({"newsletter", "paywall", "comments", "related_header"})
+# Kinds of the prompts of a subscription or newsletter box, which may hold several lines between them (a
+# list of teasers between two related-article headers is left to the main text and link runs).
+BOX_PROMPT_KINDS = frozenset({"newsletter", "paywall"})
 CAPTION_MAX_WORDS = 15
+# A box's own lines between two prompts: what a subscription gives, two or three points ("Exclusive
+# articles from ...", "Daily content from Financial Times ...").
+BETWEEN_PROMPTS_MAX_LINES = 3
 # A credit of a picture: in brackets, or naming one ("Foto: dpa", "Imago/Blaulicht-News.de").
 _PICTURE_CREDIT = re.compile(r"\(|.*(?:foto|photo|bild|image|picture|imago|getty)", re.IGNORECASE)
 
@@ -84,7 +91,7 @@ def _reads_like_caption(text: str) -> bool:
 
 def remove_headlines_above_timestamps(verdicts: list[LineVerdict]) -> None:
     _remove_lines_above(
-        verdicts, TIMESTAMP_KIND, _TIME_OF_DAY.search, _reads_like_headline, HEADLINE_ABOVE_TIMESTAMP_RULE, "headline"
+        verdicts, TIMESTAMP_KIND, TIME_OF_DAY.search, _reads_like_headline, HEADLINE_ABOVE_TIMESTAMP_RULE, "headline"
     )
 
 
@@ -105,6 +112,22 @@ def remove_first_of_two_short_lines(verdicts: list[LineVerdict]) -> None:
 
 
 def remove_lines_between_prompts(verdicts: list[LineVerdict]) -> None:
-    for above, verdict, below in zip(verdicts, verdicts[1:], verdicts[2:]):
-        if verdict.kept and above.kind in PROMPT_KINDS and below.kind in PROMPT_KINDS:
-            verdict.remove(BETWEEN_PROMPTS_RULE, "prompt")
+    start = 0
+    while start < len(verdicts):
+        if not verdicts[start].kept:
+            start += 1
+            continue
+        end = start  # the kept lines verdicts[start:end], in a row
+        while end < len(verdicts) and verdicts[end].kept:
+            end += 1
+        kinds = PROMPT_KINDS if end - start == 1 else BOX_PROMPT_KINDS
+        if (
+            end - start <= BETWEEN_PROMPTS_MAX_LINES
+            and start > 0
+            and verdicts[start - 1].kind in kinds
+            and end < len(verdicts)
+            and verdicts[end].kind in kinds
+        ):
+            for verdict in verdicts[start:end]:
+                verdict.remove(BETWEEN_PROMPTS_RULE, "prompt")
+        start = end

@@ -48,6 +48,9 @@ OUTSIDE_MAIN_TEXT_RULE = "structure.outside_main_text"  # tasks/main_text.py
 HEADLINE_ABOVE_TIMESTAMP_RULE = "structure.headline_above_timestamp"  # tasks/story_furniture.py
 CAPTION_ABOVE_CREDIT_RULE = "structure.caption_above_credit"  # tasks/story_furniture.py
 FIRST_OF_TWO_SHORT_LINES_RULE = "structure.first_of_two_short_lines"  # tasks/story_furniture.py
+TEASER_HEADLINE_RUN_RULE = "structure.teaser_headline_run"  # tasks/story_inserts.py
+NAME_UNDER_PARAGRAPH_RULE = "structure.name_under_paragraph"  # tasks/story_inserts.py
+TAG_LIST_RULE = "structure.tag_list"  # tasks/story_inserts.py
 BETWEEN_PROMPTS_RULE = "structure.between_prompts"  # tasks/story_furniture.py
 # Every structural check by the rule name its removals carry. Like a pattern rule, each can be switched off
 # by that name in clean.disabled_rules (checked at start-up with the pattern rules' names, see
@@ -67,6 +70,9 @@ STRUCTURAL_RULES = (
     CAPTION_ABOVE_CREDIT_RULE,
     FIRST_OF_TWO_SHORT_LINES_RULE,
     BETWEEN_PROMPTS_RULE,
+    TEASER_HEADLINE_RUN_RULE,
+    NAME_UNDER_PARAGRAPH_RULE,
+    TAG_LIST_RULE,
 )
 # How many of an article's first lines an author's name may stand in (headline, standfirst, kicker above it).
 AUTHOR_NAME_MAX_POSITION = 4

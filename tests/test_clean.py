@@ -227,3 +227,13 @@ def test_the_headline_printed_again_under_a_first_line_not_taken_for_the_title_i
 def test_a_first_line_without_a_copy_above_the_story_removes_nothing():
     text = f"{STORY}\nThe minister spoke again on Tuesday.\n{END}\n{STORY.replace('Monday', 'Friday')}"
     assert removed_rules(text) == {}
+
+
+def test_a_menu_cut_off_as_an_article_of_its_own_loses_its_links_and_a_list_with_a_sentence_keeps_them():
+    menu = ["California", "Climate & Environment", "Entertainment & Arts", "Housing & Homelessness", "World & Nation"]
+    article = clean_article(draft("\n".join(menu)), load_rules(CleanSettings()), CleanSettings())
+    assert {line.text: line.rule for line in article.removed} == {item: "structure.link_run" for item in menu}
+    # A short table under its one sentence (the intensities of an earthquake by region) is not a menu.
+    table = ["The intensities were as follows.", "Intensity 5 lower", "Miyazaki prefecture: Takanabe town", "Intensity 4 upper"]
+    article = clean_article(draft("\n".join(table)), load_rules(CleanSettings()), CleanSettings())
+    assert [paragraph.text for paragraph in article.paragraphs] == table

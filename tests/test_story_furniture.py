@@ -115,3 +115,27 @@ def test_a_line_between_two_subscription_prompts_goes():
 def test_a_paragraph_after_one_prompt_stays():
     lines = removed("\n".join([STORY, "Enjoy additional articles per month.", END, STORY]))
     assert END not in lines
+
+
+def test_two_lines_of_a_box_between_two_prompts_go():
+    box = [
+        "Subscribe now to read the latest news in your city and across Canada.",
+        "Exclusive articles from Barbara Shecter, Joe O'Connor, Gabriel Friedman and others.",
+        "Daily content from Financial Times, the world's leading global business publication.",
+        "Create an account or sign in to continue with your reading experience.",
+    ]
+    lines = removed("\n".join([STORY, *box, END]))
+    assert lines[box[1]] == BETWEEN_PROMPTS_RULE and lines[box[2]] == BETWEEN_PROMPTS_RULE
+    assert STORY not in lines and END not in lines
+
+
+def test_more_lines_than_a_box_holds_between_two_prompts_stay():
+    paragraphs = [
+        "The minister said the talks had gone well, and that a deal could follow within the month.",
+        "Officials said the money would be spent over the next five years, mostly on schools and roads.",
+        "The opposition called the plan a gimmick and said it would vote against it in the autumn.",
+        "Unions said they had not been consulted, but would study the details before they took a view.",
+    ]
+    prompt = "Create an account or sign in to continue with your reading experience."
+    lines = removed("\n".join([STORY, "Enjoy additional articles per month.", *paragraphs, prompt, END]))
+    assert not any(paragraph in lines for paragraph in paragraphs)

@@ -35,7 +35,25 @@ CASES = {
                                   f"Access articles from across Canada with one account.\nEnjoy additional articles per month.\n{END}",
                                   "Access articles from across Canada with one account."),
     "structure.caption_above_credit": (f"{STORY}\nResidents watch the river rise.\n(Photo: Reuters)\n{END}", "Residents watch the river rise."),
+    "structure.teaser_headline_run": ("\n".join([STORY, "Council tax to rise by five per cent next year",
+                                                  "Man arrested after fight in the town centre", END]),
+                                      "Council tax to rise by five per cent next year"),
+    "structure.name_under_paragraph": ("\n".join([STORY, "Officials said the money would be spent over five years.",
+                                                   "The opposition called the plan a gimmick and will vote against it.",
+                                                   "Unions said they would study the details before they took a view.",
+                                                   "Henning Melber",
+                                                   "Political analyst Henning Melber questions the timing of the plan.", END]),
+                                       "Henning Melber"),
+    "structure.tag_list": ("\n".join([STORY, "Keir Starmer,", "Labour Party,", "Conservative Party,", END]), "Labour Party,"),
 }
+
+
+# Checks that are off as shipped, and the settings that switch them on for their case.
+SWITCHED_ON = {"structure.teaser_headline_run": {"structure": {"teaser_headline_run_min_lines": 2}}}
+
+
+def settings_for(rule: str, disabled: list[str] = ()) -> CleanSettings:
+    return CleanSettings(**SWITCHED_ON.get(rule, {}), disabled_rules=list(disabled))
 
 
 def removed_by(text: str, settings: CleanSettings) -> dict[str, str]:
@@ -50,8 +68,8 @@ def test_every_structural_check_has_a_case():
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_a_structural_check_switched_off_by_name_removes_nothing(rule):
     text, line = CASES[rule]
-    assert removed_by(text, CleanSettings())[line] == rule
-    removed = removed_by(text, CleanSettings(disabled_rules=[rule]))
+    assert removed_by(text, settings_for(rule))[line] == rule
+    removed = removed_by(text, settings_for(rule, [rule]))
     assert rule not in removed.values()
     assert removed.get(line) != rule
     # Switching one check off leaves the others and the story alone.
