@@ -43,8 +43,10 @@ def test_the_costliest_chunks_start_first_and_results_keep_chunk_order():
     results = map_chunk_list(_started_at, chunks, TWO_WORKERS, costs=[1, 1, 1, 5])
     assert [seconds for seconds, _ in results] == [0.2, 0.2, 0.2, 0.01]
     started = [at for _, at in results]
-    # Chunk 3 goes first; chunk 2, the last by cost, waits for a worker to finish a 0.2 s chunk.
-    assert started[3] < started[2] - 0.1
+    # Chunk 3 goes first; chunk 2, the last by cost, waits for a worker to finish a 0.2 s chunk. (No margin
+    # on the first: under load a worker may start late, and in file order chunk 3 would start after chunk 2.)
+    assert started[3] < started[2]
+    assert started[2] >= min(started[0], started[1]) + 0.2
 
 
 def test_workers_give_the_same_articles_as_one_process():
