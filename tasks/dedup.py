@@ -15,7 +15,10 @@ Candidate pairs come from MinHash LSH bands (tasks/minhash.py) and from shared p
 more ("anchors"): LSH cannot see an article that is a small part of a longer one, a shared paragraph can.
 Every candidate pair is then verified as above; LSH alone decides nothing. Within the batch, a pair whose
 MinHash estimate lies far below both thresholds (six standard deviations) is dropped without the exact
-check: most candidates from shared paragraphs are different stories (_could_be_copies).
+check: most candidates from shared paragraphs are different stories (_could_be_copies). The others are
+verified the likeliest copies first, in rounds, and a pair whose two articles are already joined in one
+cluster (by an earlier round, an exact copy or the index) is skipped, since it could add nothing: a large
+cluster of copies costs about a pair per member, not the dozens each proposes (_join_batch_pairs).
 
 Survivor rule. Exact and near pairs join clusters (a copy of a copy joins too: tasks/dedup_clusters.py).
 In a cluster the article from the earliest partition date survives (an earlier partition is published already);
@@ -72,6 +75,9 @@ _ANCHOR_PART_BITS = 3
 _PAIRS_PER_JOB = 50_000
 # Candidate pairs verified together (_join_batch_pairs): bounds the per-pair working arrays.
 _VERIFY_BLOCK = 500_000
+# Candidate pairs taken for the first round of verification (_join_batch_pairs), the likeliest copies: enough
+# to join the large clusters of a day before the rounds that skip their other pairs.
+_FIRST_ROUND = 5_000
 # Candidate pairs screened together (_batch_candidates): a 20 MB day's ~650 pieces hold ~190 pairs each,
 # and a numpy call on so few costs more than its work.
 _SCREEN_BLOCK = 100_000
@@ -158,8 +164,9 @@ def find_duplicates(
     if settings.near:
         reps = np.nonzero(representative == np.arange(n))[0]
         eligible = reps[batch.prints.n_shingles[reps] >= settings.min_shingles]
-        _join_batch_pairs(batch, eligible, settings, edges, parallel)
+        # The index first: batch articles it joins into one cluster need no comparison with each other.
         _join_history_pairs(batch, eligible, history, settings, edges, similarity)
+        _join_batch_pairs(batch, eligible, settings, edges, parallel)
 
     # Clusters over the batch and the index rows the edges name (numbered n, n + 1, ... there).
     edges, history_rows = compacted(edges, n)
@@ -250,18 +257,50 @@ class _Similarity:
 def _join_batch_pairs(
     batch: Fingerprinted, eligible: np.ndarray, settings: DedupSettings, edges: Edges, parallel: ParallelSettings | None
 ) -> None:
-    """Verify candidate pairs within the batch on their real shingle sets, a block of pairs at a time: the
-    comparison makes a dozen values per pair, ~100 bytes, and a large day has millions of pairs."""
+    """Verify candidate pairs within the batch on their real shingle sets, the likeliest copies first, in
+    rounds (_FIRST_ROUND pairs, then twice as many each round, at most _VERIFY_BLOCK: the comparison makes a
+    dozen values per pair, ~100 bytes, and a large day has millions of pairs). A round skips the pairs whose
+    two articles the edges found so far already join into one cluster.
+
+    Skipping changes nothing: a copy edge inside a cluster joins nothing new, and a containment edge inside
+    a cluster is never used (resolve_containment), whatever other edges come later (clusters only grow).
+    It bounds the cost of a large cluster of near copies (template stories, a story syndicated with edits):
+    its members propose pairs by the dozen each, and once its strongest pairs have joined it, the rest are
+    skipped (on a 20 MB day of such copies, 677k candidate pairs, ~175k verified)."""
     n = len(batch.prints)
     codes = _batch_candidates(batch.prints, eligible, settings)
-    for start in range(0, len(codes), _VERIFY_BLOCK):
-        block = codes[start : start + _VERIFY_BLOCK]
-        _join_verified(batch, np.stack([block // n, block % n], axis=1), settings, edges, parallel)
+    clusters = _batch_clusters(edges, n)
+    start, size = 0, min(_FIRST_ROUND, _VERIFY_BLOCK)
+    while start < len(codes):
+        pairs = _pairs_of_codes(np.sort(codes[start : start + size] % (n * n)), n)
+        pairs = pairs[clusters[pairs[:, 0]] != clusters[pairs[:, 1]]]
+        copies = _join_verified(batch, pairs, settings, edges, parallel)
+        clusters = _merged(clusters, copies)
+        start, size = start + size, min(2 * size, _VERIFY_BLOCK)
+
+
+def _pairs_of_codes(codes: np.ndarray, n: int) -> np.ndarray:
+    """Pairs (low, high) of batch articles from their codes low * n + high."""
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+def _batch_clusters(edges: Edges, n: int) -> np.ndarray:
+    """The cluster of each batch article, named by its smallest member, as the copy edges so far make them
+    (through index rows too)."""
+    compact, history_rows = compacted(edges, n)
+    # A cluster holding a batch article is named by a batch article: they come first.
+    return cluster_roots(n + len(history_rows), compact.copies())[:n]
+
+
+def _merged(clusters: np.ndarray, copies: np.ndarray) -> np.ndarray:
+    """_batch_clusters after adding copy edges between batch articles: the clusters are the nodes now."""
+    return cluster_roots(len(clusters), clusters[copies])[clusters]
 
 
 def _join_verified(
     batch: Fingerprinted, pairs: np.ndarray, settings: DedupSettings, edges: Edges, parallel: ParallelSettings | None
-) -> None:
+) -> np.ndarray:
+    """Add the edges of the candidate pairs (sorted) that the real shingle sets confirm; return the copies."""
     common = _shared_counts(batch.shingles, pairs, parallel)
     a, b = pairs[:, 0], pairs[:, 1]
     sizes = batch.prints.n_shingles  # of the distinct shingles: the sets compared
@@ -275,6 +314,7 @@ def _join_verified(
         edges.add_containments(
             np.where(a_smaller, a, b)[contained], np.where(a_smaller, b, a)[contained], share[contained], jaccard[contained]
         )
+    return pairs[copies]
 
 
 def _shared_counts(
@@ -295,19 +335,21 @@ def _count_shared_of_jobs(jobs: list[tuple[minhash.SpilledShingleSets, np.ndarra
 
 
 def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings) -> np.ndarray:
-    """Pairs (low, high) of batch articles to verify, each once, in order, as codes low * n + high: they
-    share an LSH band key or an anchor, and their MinHash estimate does not rule them out (_could_be_copies).
+    """Pairs (low, high) of batch articles to verify, each once: they share an LSH band key or an anchor, and
+    their MinHash estimate does not rule them out (_could_be_copies). As sorted codes
+    (num_perm - agreeing signature values) * n² + low * n + high: the highest estimate first, then in order.
 
     Built piece by piece (one band, one step of the anchor buckets; small pieces joined up to _SCREEN_BLOCK
     pairs), each piece screened before it joins the others: all unscreened candidates of a large day at
     once, mostly articles that share a paragraph, took several kB per article."""
     n = len(prints)
-    kept = np.zeros(0, dtype=np.int64)  # pair codes low * n + high, sorted
+    kept = np.zeros(0, dtype=np.int64)  # pair codes, sorted
     pending: list[np.ndarray] = []  # screened pieces not merged yet
     for pairs in _joined(_candidate_pieces(prints, eligible, settings), _SCREEN_BLOCK):
         pairs = minhash.unique_pairs(pairs, n)
-        pairs = pairs[_could_be_copies(prints, pairs, settings)]
-        pending.append(pairs[:, 0] * n + pairs[:, 1])
+        could, agree = _could_be_copies(prints, pairs, settings)
+        disagree = settings.num_perm - agree[could].astype(np.int64)
+        pending.append(disagree * (n * n) + pairs[could, 0] * n + pairs[could, 1])
         # Merged once they hold as many pairs as `kept`: sorting `kept` again for each of the ~600 pieces
         # cost more than the screening on a large day, and waiting at most doubles what is held.
         if sum(map(len, pending)) > len(kept):
@@ -345,9 +387,12 @@ def _candidate_pieces(prints: ArticleFingerprints, eligible: np.ndarray, setting
             yield from minhash.pair_pieces_sharing_a_key(anchors[in_part], owners[in_part], _BUCKET_NEIGHBOURS)
 
 
-def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: DedupSettings) -> np.ndarray:
+def _could_be_copies(
+    prints: ArticleFingerprints, pairs: np.ndarray, settings: DedupSettings
+) -> tuple[np.ndarray, np.ndarray]:
     """False for the candidate pairs that their MinHash estimate rules out, so that only the others pay for
-    the exact comparison (most candidates from shared paragraphs or a chance band match are far apart).
+    the exact comparison (most candidates from shared paragraphs or a chance band match are far apart); and
+    on how many signature values each pair agrees (its estimate).
 
     A pair is ruled out only if even the upper bound of its Jaccard similarity (six standard deviations
     above the estimate, minhash.jaccard_upper_bound) stays below the threshold and, with that Jaccard and
@@ -357,9 +402,11 @@ def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: D
     of them far from both thresholds: Jaccard <= 0.41, share <= 0.68.)
     """
     keep = np.zeros(len(pairs), dtype=bool)
+    agree = np.zeros(len(pairs), dtype=np.int64)
     for start in range(0, len(pairs), _ESTIMATE_BLOCK):
         a, b = pairs[start : start + _ESTIMATE_BLOCK, 0], pairs[start : start + _ESTIMATE_BLOCK, 1]
-        estimate = minhash.estimated_jaccard(prints.signatures[a], prints.signatures[b])
+        agree[start : start + _ESTIMATE_BLOCK] = minhash.agreements(prints.signatures[a], prints.signatures[b])
+        estimate = minhash.jaccard_of_agreements(agree[start : start + _ESTIMATE_BLOCK], settings.num_perm)
         high = minhash.jaccard_upper_bound(estimate, settings.num_perm, _ESTIMATE_SIGMAS)
         could = high >= settings.threshold
         if settings.containment:
@@ -368,7 +415,7 @@ def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: D
             share_high = high * (size_a + size_b) / ((1 + high) * np.maximum(np.minimum(size_a, size_b), 1))
             could |= share_high >= settings.containment_threshold
         keep[start : start + _ESTIMATE_BLOCK] = could
-    return keep
+    return keep, agree
 
 
 def _join_history_pairs(batch, eligible, history, settings, edges: Edges, similarity) -> None:

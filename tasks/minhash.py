@@ -296,8 +296,18 @@ def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
 def estimated_jaccard(values_a: np.ndarray, values_b: np.ndarray) -> np.ndarray:
     """Jaccard similarity estimated from 8-bit signatures (rows of the same shape), corrected for the
     1/256 chance that two different minima agree on their low 8 bits."""
-    agree = np.mean(values_a == values_b, axis=-1)
-    return np.clip((agree - _VALUE_COLLISION) / (1 - _VALUE_COLLISION), 0.0, 1.0)
+    return jaccard_of_agreements(agreements(values_a, values_b), values_a.shape[-1])
+
+
+def agreements(values_a: np.ndarray, values_b: np.ndarray) -> np.ndarray:
+    """How many values of two signatures (rows of the same shape) are equal."""
+    return np.count_nonzero(values_a == values_b, axis=-1)
+
+
+def jaccard_of_agreements(agree: np.ndarray, num_perm: int) -> np.ndarray:
+    """estimated_jaccard of signatures of num_perm values that agree on `agree` of them."""
+    share = np.asarray(agree, dtype=np.float64) / num_perm
+    return np.clip((share - _VALUE_COLLISION) / (1 - _VALUE_COLLISION), 0.0, 1.0)
 
 
 def jaccard_upper_bound(estimate: np.ndarray, num_perm: int, sigmas: float) -> np.ndarray:
@@ -371,15 +381,55 @@ def unique_pairs(pairs: np.ndarray, bound: int, symmetric: bool = True) -> np.nd
 
 
 def pair_shared_counts(sets: ShingleSets | SpilledShingleSets, pairs: np.ndarray) -> np.ndarray:
-    """|set a ∩ set b| for each pair (a, b) of articles, pairs sorted by a: a's set is read once and
-    compared with all its partners' in one vectorised pass (a pair at a time, the calls cost more than
-    the comparing)."""
+    """|set a ∩ set b| for each pair (a, b) of articles, in any order.
+
+    The pairs go by first article, in groups whose articles hold at most _COUNT_GROUP_SHINGLES shingles
+    together: a group reads each article's set once (read again for every pair, the sets of a large
+    cluster of copies took a third of the time), and compares a's set with all its partners' in one
+    vectorised pass (a pair at a time, the calls cost more than the comparing)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    common = np.zeros(len(pairs), dtype=np.int64)
+    by_first = np.argsort(pairs[:, 0], kind="stable")
+    for group in _count_groups(pairs[by_first], sets.sizes()):
+        common[by_first[group]] = _group_shared_counts(sets, pairs[by_first[group]])
+    return common
+
+
+# Shingles held at once by pair_shared_counts (8 bytes each).
+_COUNT_GROUP_SHINGLES = 1 << 22
+# Pairs whose new articles _count_groups adds up at once.
+_COUNT_GROUP_STEP = 2_000
+
+
+def _count_groups(pairs: np.ndarray, sizes: np.ndarray) -> Iterator[slice]:
+    """Consecutive runs of `pairs` whose distinct articles hold at most _COUNT_GROUP_SHINGLES shingles (or
+    one step of _COUNT_GROUP_STEP pairs, whatever it holds)."""
+    seen = np.zeros(len(sizes), dtype=bool)
+    start, held = 0, 0
+    for step in range(0, len(pairs), _COUNT_GROUP_STEP):
+        articles = sorted_unique(pairs[step : step + _COUNT_GROUP_STEP].ravel())
+        new = articles[~seen[articles]]
+        added = int(sizes[new].sum())
+        if held and held + added > _COUNT_GROUP_SHINGLES:
+            yield slice(start, step)
+            seen[:] = False
+            start, held = step, 0
+            new, added = articles, int(sizes[articles].sum())
+        seen[new] = True
+        held += added
+    if start < len(pairs):
+        yield slice(start, len(pairs))
+
+
+def _group_shared_counts(sets: ShingleSets | SpilledShingleSets, pairs: np.ndarray) -> np.ndarray:
+    """pair_shared_counts of one group of pairs, sorted by first article."""
+    articles = sorted_unique(pairs.ravel()).tolist()
+    set_of = dict(zip(articles, [sets.of(article) for article in articles]))
     common = np.zeros(len(pairs), dtype=np.int64)
     firsts, starts = np.unique(pairs[:, 0], return_index=True)
     ends = np.append(starts[1:], len(pairs))
     for a, start, end in zip(firsts.tolist(), starts.tolist(), ends.tolist()):
-        partners = [sets.of(b) for b in pairs[start:end, 1].tolist()]
-        common[start:end] = shared_counts(sets.of(a), partners)
+        common[start:end] = shared_counts(set_of[a], [set_of[b] for b in pairs[start:end, 1].tolist()])
     return common
 
 

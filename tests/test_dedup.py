@@ -223,6 +223,63 @@ def test_candidate_pairs_verified_in_blocks_give_the_same_result(monkeypatch):
     assert run(articles) == whole and len(whole[1]) >= 4
 
 
+def _syndicated(copies: int) -> list:
+    """A story syndicated with edits: each copy drops a paragraph, changes a figure and adds a line of its
+    own (most pairs near copies, some only through others), plus a teaser of every fifth copy (contained in
+    them), an exact copy of every seventh, and two copies of another story."""
+    story = MIGRANTS + UKRAINE[:6]
+    articles = []
+    for k in range(copies):
+        paragraphs = [p.replace("50,271", f"{50_000 + k:,}") for i, p in enumerate(story) if i != k % len(story)]
+        paragraphs.append(f"Copy number {k} of the story was published by outlet {k} on its own pages today.")
+        articles.append(article(f"copy{k}", paragraphs, f"{k:03}.txt"))
+        if k % 5 == 0:
+            articles.append(article(f"teaser{k}", paragraphs[:5], f"{k:03}-teaser.txt"))
+        if k % 7 == 0:
+            articles.append(article(f"again{k}", paragraphs, f"{k:03}-again.txt"))
+    return articles + [article(f"other{k}", ANOTHER_STORY[k:], f"other{k}.txt") for k in range(2)]
+
+
+def test_a_cluster_of_near_copies_verifies_a_linear_number_of_pairs_and_skipping_changes_nothing(monkeypatch):
+    articles = _syndicated(60)
+    verified: list[int] = []
+    shared_counts = dedup_module._shared_counts
+
+    def counting(sets, pairs, parallel):
+        verified.append(len(pairs))
+        return shared_counts(sets, pairs, parallel)
+
+    monkeypatch.setattr(dedup_module, "_shared_counts", counting)
+    results = {}
+    for first_round in (10**9, 1, dedup_module._FIRST_ROUND):  # every pair in one round; many rounds; default
+        monkeypatch.setattr(dedup_module, "_FIRST_ROUND", first_round)
+        verified.clear()
+        results[first_round] = (run(articles), sum(verified))
+    (every_pair, all_pairs), (in_rounds, skipping) = results[10**9], results[1]
+    assert in_rounds == every_pair and results[dedup_module._FIRST_ROUND][0] == every_pair
+    assert all_pairs > 10 * len(articles) and skipping < all_pairs / 2
+    survivors, duplicates = every_pair
+    assert len(survivors) == 2 and {d.method for d in duplicates} == {"near", "contained"}
+
+
+def test_shared_shingle_counts_read_each_set_once_and_do_not_depend_on_how_pairs_are_grouped(monkeypatch):
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(30)]
+    sets = minhash.shingle_sets([" ".join(rng.choice(words, size=int(rng.integers(0, 50)))) for _ in range(40)], 2)
+    pairs = rng.integers(0, 40, size=(300, 2))  # in no order, repeats and self-pairs included
+    expected = [len(np.intersect1d(sets.of(a), sets.of(b))) for a, b in pairs.tolist()]
+    reads = []
+    read = sets.of
+    monkeypatch.setattr(sets, "of", lambda article: reads.append(article) or read(article))
+    assert minhash.pair_shared_counts(sets, pairs).tolist() == expected and max(expected) > 5
+    assert sorted(reads) == np.unique(pairs).tolist()  # one group: each set read once
+    monkeypatch.setattr(minhash, "_COUNT_GROUP_STEP", 7)
+    monkeypatch.setattr(minhash, "_COUNT_GROUP_SHINGLES", 100)  # groups of a few articles
+    reads.clear()
+    assert minhash.pair_shared_counts(sets, pairs).tolist() == expected
+    assert len(np.unique(pairs)) < len(reads) < 2 * len(pairs)
+
+
 @pytest.mark.parametrize("screen_block", [50, 10**9])  # a few pieces together, all at once
 def test_candidate_pairs_do_not_depend_on_how_pieces_are_screened_together(monkeypatch, screen_block):
     # Copies, teasers and passages of the seed articles: many bands and anchors shared, so many pieces.
@@ -376,6 +433,18 @@ def test_copies_of_earlier_partitions_are_duplicates_of_them(tmp_path):
     ]
 
 
+def test_articles_the_index_joins_into_one_cluster_are_not_compared_with_each_other(tmp_path, monkeypatch):
+    state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
+    run_date(state, yesterday, [article("old", MIGRANTS)])
+    updates = [[p.replace("50,271", f"{50_000 + k:,}") for p in MIGRANTS[: len(MIGRANTS) - k]] for k in range(4)]
+    verified: list[int] = []
+    shared_counts = dedup_module._shared_counts
+    monkeypatch.setattr(dedup_module, "_shared_counts", lambda sets, pairs, parallel: verified.append(len(pairs)) or shared_counts(sets, pairs, parallel))
+    survivors, duplicates = run_date(state, DATE, [article(f"update{k}", text, f"{k}.txt") for k, text in enumerate(updates)])
+    assert survivors == [] and duplicates == [(f"update{k}", "old", yesterday, "near") for k in range(4)]
+    assert sum(verified) == 0
+
+
 def test_among_index_rows_of_one_date_and_size_the_smallest_article_id_survives(tmp_path):
     state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
     write_index(state, yesterday - dt.timedelta(days=1), [article("unrelated", ANOTHER_STORY)])
@@ -484,7 +553,7 @@ def test_the_estimate_prefilter_rules_out_far_pairs_and_keeps_every_pair_that_co
     ]
     prints = fingerprint(articles, DATE, SETTINGS).prints
     pairs = np.array(list(itertools.combinations(range(len(articles)), 2)))
-    could = dict(zip(map(tuple, pairs.tolist()), _could_be_copies(prints, pairs, SETTINGS).tolist()))
+    could = dict(zip(map(tuple, pairs.tolist()), _could_be_copies(prints, pairs, SETTINGS)[0].tolist()))
     assert not could[(0, 1)]  # two different stories: never compared exactly
     assert could[(1, 4)] and could[(2, 3)] and could[(1, 2)]  # a near copy, a story in a page, a truncation
 
