@@ -16,9 +16,10 @@ more ("anchors"): LSH cannot see an article that is a small part of a longer one
 Every candidate pair is then verified as above; LSH alone decides nothing. Within the batch, a pair whose
 MinHash estimate lies far below both thresholds (six standard deviations) is dropped without the exact
 check: most candidates from shared paragraphs are different stories (_could_be_copies). The others are
-verified the likeliest copies first, in rounds, and a pair whose two articles are already joined in one
-cluster (by an earlier round, an exact copy or the index) is skipped, since it could add nothing: a large
-cluster of copies costs about a pair per member, not the dozens each proposes (_join_batch_pairs).
+verified the likeliest copies first, in rounds, each skipping the pairs whose edge could no longer change
+the result given the edges found so far (by earlier rounds, exact copies and the index): two articles
+already in one cluster, or a containment that cannot count (tasks/dedup_rounds.py). A large cluster of
+copies then costs a few pairs per member, not the dozens each proposes.
 
 Survivor rule. Exact and near pairs join clusters (a copy of a copy joins too: tasks/dedup_clusters.py).
 In a cluster the article from the earliest partition date survives (an earlier partition is published already);
@@ -52,6 +53,7 @@ import pyarrow as pa
 from tasks import minhash
 from tasks.config import DedupSettings, ParallelSettings
 from tasks.dedup_clusters import Edges, Ranking, cluster_roots, compacted, kept_nodes, resolve_containment
+from tasks.dedup_rounds import RemainingPairs
 from tasks.dedup_index import INDEX_DATASET, ArticleFingerprints, index_dates, index_table, load_index
 from tasks.fingerprint import Fingerprinted, content_hash, fingerprint, normalise_for_hash
 from tasks.parallel import map_chunk_list, worker_count
@@ -178,20 +180,28 @@ def find_duplicates(
     in_index = kept_for >= n
     kept_for[in_index] = n + history_rows[kept_for[in_index] - n]  # back to index row numbers
 
-    duplicates: list[DuplicateRecord] = []
+    # Each dropped article: the node kept for it and the method; then the similarities, all at once.
+    dropped: list[tuple[int, int, str]] = []
     for i in np.nonzero(kept_for != np.arange(n))[0].tolist():
-        article, own, kept = ordered[i], int(roots[i]), int(kept_for[i])
+        article, kept = ordered[i], int(kept_for[i])
         twin = history.row_of_hash(article.content_hash) if settings.exact else None
         if twin is not None:
             # An earlier partition kept this very text: name that article, even when a near copy joined
             # it to a cluster whose survivor is another (longer) article.
-            kept, method, value = n + twin, EXACT, 1.0
-        elif own in dropped_into:
-            method, value = CONTAINED, similarity.containment(int(representative[i]), kept)
+            dropped.append((i, n + twin, EXACT))
+        elif int(roots[i]) in dropped_into:
+            dropped.append((i, kept, CONTAINED))
         elif settings.exact and article.content_hash == similarity.content_hash(kept):
-            method, value = EXACT, 1.0
+            dropped.append((i, kept, EXACT))
         else:
-            method, value = NEAR, similarity.jaccard(int(representative[i]), kept)
+            dropped.append((i, kept, NEAR))
+    measured = [(int(representative[i]), kept) for i, kept, method in dropped if method != EXACT]
+    jaccard, share = similarity.of_pairs(np.array(measured, dtype=np.int64).reshape(-1, 2))
+    values = iter(np.where([method == CONTAINED for _, _, method in dropped if method != EXACT], share, jaccard).tolist())
+
+    duplicates: list[DuplicateRecord] = []
+    for i, kept, method in dropped:
+        article, value = ordered[i], 1.0 if method == EXACT else next(values)
         kept_id, kept_date = (ordered[kept].article_id, date) if kept < n else (
             history.article_ids[kept - n],
             history.dates[kept - n],
@@ -223,18 +233,17 @@ class _Similarity:
     def content_hash(self, node: int) -> str:
         return self.batch.prints.content_hashes[node] if node < self.n else self.history.content_hashes[node - self.n]
 
-    def exact(self, i: int, j: int) -> tuple[float, float, float]:
-        return minhash.jaccard_and_containment(self.batch.shingles.of(i), self.batch.shingles.of(j))
-
-    def jaccard(self, i: int, node: int) -> float:
-        if node < self.n:
-            return self.exact(i, node)[0]
-        return float(self.estimated(np.array([i]), np.array([node - self.n]))[0][0])
-
-    def containment(self, i: int, node: int) -> float:
-        if node < self.n:
-            return self.exact(i, node)[1]
-        return float(self.estimated(np.array([i]), np.array([node - self.n]))[1][0])
+    def of_pairs(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Jaccard similarity, share of the article inside the node) of each pair (batch article, node)."""
+        articles, nodes = pairs[:, 0], pairs[:, 1]
+        jaccard, share = np.zeros(len(pairs)), np.zeros(len(pairs))
+        in_batch = nodes < self.n
+        sizes = self.batch.prints.n_shingles
+        a, b = articles[in_batch], nodes[in_batch]
+        common = minhash.pair_shared_counts(self.batch.shingles, np.stack([a, b], axis=1))
+        jaccard[in_batch], share[in_batch], _ = minhash.similarity_from_counts(sizes[a], sizes[b], common)
+        jaccard[~in_batch], share[~in_batch] = self.estimated(articles[~in_batch], nodes[~in_batch] - self.n)
+        return jaccard, share
 
     def estimated(self, articles: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(Jaccard, share of the batch article inside the index row), estimated, for aligned arrays."""
@@ -259,29 +268,32 @@ def _join_batch_pairs(
 ) -> None:
     """Verify candidate pairs within the batch on their real shingle sets, the likeliest copies first, in
     rounds (_FIRST_ROUND pairs, then twice as many each round, at most _VERIFY_BLOCK: the comparison makes a
-    dozen values per pair, ~100 bytes, and a large day has millions of pairs). A round skips the pairs whose
-    two articles the edges found so far already join into one cluster.
-
-    Skipping changes nothing: a copy edge inside a cluster joins nothing new, and a containment edge inside
-    a cluster is never used (resolve_containment), whatever other edges come later (clusters only grow).
-    It bounds the cost of a large cluster of near copies (template stories, a story syndicated with edits):
-    its members propose pairs by the dozen each, and once its strongest pairs have joined it, the rest are
-    skipped (on a 20 MB day of such copies, 677k candidate pairs, ~175k verified)."""
+    dozen values per pair, ~100 bytes, and a large day has millions of pairs). Each round skips the pairs
+    that the edges found so far make useless (tasks/dedup_rounds.py): on a 20 MB day of near copies of two
+    stories, 677k candidate pairs, ~175k verified."""
     n = len(batch.prints)
-    codes = _batch_candidates(batch.prints, eligible, settings)
-    clusters = _batch_clusters(edges, n)
+    low, high = _pairs_in_order(_batch_candidates(batch.prints, eligible, settings), n)
+    contained, _, _, _ = edges.containment_columns()  # so far, only inside index rows
+    in_index = np.zeros(n, dtype=bool)
+    in_index[contained] = True
+    remaining = RemainingPairs(batch.prints.n_shingles, _batch_clusters(edges, n), in_index, settings.threshold, settings.containment)
     start, size = 0, min(_FIRST_ROUND, _VERIFY_BLOCK)
-    while start < len(codes):
-        pairs = _pairs_of_codes(np.sort(codes[start : start + size] % (n * n)), n)
-        pairs = pairs[clusters[pairs[:, 0]] != clusters[pairs[:, 1]]]
-        copies = _join_verified(batch, pairs, settings, edges, parallel)
-        clusters = _merged(clusters, copies)
-        start, size = start + size, min(2 * size, _VERIFY_BLOCK)
+    while start < len(low):
+        end = start + size
+        needed = remaining.needed(low[start:end], high[start:end], low[start:], high[start:])
+        codes = np.sort(low[start:end][needed].astype(np.int64) * n + high[start:end][needed])
+        remaining.add(*_join_verified(batch, np.stack([codes // n, codes % n], axis=1), settings, edges, parallel))
+        start, size = end, min(2 * size, _VERIFY_BLOCK)
 
 
-def _pairs_of_codes(codes: np.ndarray, n: int) -> np.ndarray:
-    """Pairs (low, high) of batch articles from their codes low * n + high."""
-    return np.stack([codes // n, codes % n], axis=1)
+def _pairs_in_order(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (low, high) articles of the candidate codes of _batch_candidates, as int32 arrays, in their order;
+    converted a block at a time, so that the day's pairs are not held twice over in int64."""
+    low, high = np.empty(len(codes), dtype=np.int32), np.empty(len(codes), dtype=np.int32)
+    for start in range(0, len(codes), _VERIFY_BLOCK):
+        pair_codes = codes[start : start + _VERIFY_BLOCK] % (n * n)
+        low[start : start + _VERIFY_BLOCK], high[start : start + _VERIFY_BLOCK] = pair_codes // n, pair_codes % n
+    return low, high
 
 
 def _batch_clusters(edges: Edges, n: int) -> np.ndarray:
@@ -292,29 +304,26 @@ def _batch_clusters(edges: Edges, n: int) -> np.ndarray:
     return cluster_roots(n + len(history_rows), compact.copies())[:n]
 
 
-def _merged(clusters: np.ndarray, copies: np.ndarray) -> np.ndarray:
-    """_batch_clusters after adding copy edges between batch articles: the clusters are the nodes now."""
-    return cluster_roots(len(clusters), clusters[copies])[clusters]
-
-
 def _join_verified(
     batch: Fingerprinted, pairs: np.ndarray, settings: DedupSettings, edges: Edges, parallel: ParallelSettings | None
-) -> np.ndarray:
-    """Add the edges of the candidate pairs (sorted) that the real shingle sets confirm; return the copies."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add the edges of the candidate pairs (sorted) that the real shingle sets confirm; return them: the
+    copy pairs, and the contained and container articles of each containment."""
     common = _shared_counts(batch.shingles, pairs, parallel)
     a, b = pairs[:, 0], pairs[:, 1]
     sizes = batch.prints.n_shingles  # of the distinct shingles: the sets compared
     jaccard, a_in_b, b_in_a = minhash.similarity_from_counts(sizes[a], sizes[b], common)
     copies = jaccard >= settings.threshold
     edges.add_copies(a[copies], b[copies])
+    contained = np.zeros(len(pairs), dtype=bool)
+    a_smaller = a_in_b >= b_in_a
     if settings.containment:
-        a_smaller = a_in_b >= b_in_a
         share = np.where(a_smaller, a_in_b, b_in_a)
         contained = ~copies & (share >= settings.containment_threshold)
         edges.add_containments(
             np.where(a_smaller, a, b)[contained], np.where(a_smaller, b, a)[contained], share[contained], jaccard[contained]
         )
-    return pairs[copies]
+    return pairs[copies], np.where(a_smaller, a, b)[contained], np.where(a_smaller, b, a)[contained]
 
 
 def _shared_counts(

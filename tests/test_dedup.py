@@ -25,6 +25,7 @@ from tasks.dedup import (
     normalise_for_hash,
 )
 from tasks.dedup_clusters import Edges, Ranking, cluster_roots, kept_nodes, resolve_containment
+from tasks.dedup_rounds import RemainingPairs
 from tasks.dedup_index import ArticleFingerprints, DedupIndexError, index_dir
 from tasks.fingerprint import fingerprint
 from tasks.records import CleanArticle, Paragraph
@@ -257,9 +258,51 @@ def test_a_cluster_of_near_copies_verifies_a_linear_number_of_pairs_and_skipping
         results[first_round] = (run(articles), sum(verified))
     (every_pair, all_pairs), (in_rounds, skipping) = results[10**9], results[1]
     assert in_rounds == every_pair and results[dedup_module._FIRST_ROUND][0] == every_pair
-    assert all_pairs > 10 * len(articles) and skipping < all_pairs / 2
+    assert all_pairs > 10 * len(articles) and skipping < 4 * len(articles)  # 1,089 and 257 of 83 articles
     survivors, duplicates = every_pair
     assert len(survivors) == 2 and {d.method for d in duplicates} == {"near", "contained"}
+
+
+def test_a_teaser_inside_a_cluster_of_copies_still_goes_to_a_tighter_page_of_another_cluster(monkeypatch):
+    # The teaser lies inside most of the 30 copies (a loose fit) and inside one short page (a tight fit):
+    # rounds that skip its pairs into the copies once one is verified must still see the page.
+    teaser = MIGRANTS[:6]
+    articles = [a for a in _syndicated(30) if not a.article_id.startswith("teaser")]
+    articles += [article("teaser", teaser, "t.txt"), article("page", teaser + ANOTHER_STORY[:10], "p.txt")]
+    results = []
+    for first_round in (10**9, 1, dedup_module._FIRST_ROUND):
+        monkeypatch.setattr(dedup_module, "_FIRST_ROUND", first_round)
+        results.append(run(articles))
+    assert results[1] == results[0] and results[2] == results[0]
+    survivors, duplicates = results[0]
+    assert [(d.duplicate_of, d.method) for d in duplicates if d.article_id == "teaser"] == [("page", "contained")]
+    assert "page" in {a.article_id for a in survivors}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_verifying_in_rounds_gives_the_result_of_verifying_every_pair_on_random_pieces_of_stories(monkeypatch, seed):
+    # Slices of four stories, with paragraphs dropped and figures changed: copies, near copies, pieces
+    # inside several others of different lengths, and pieces of two stories at once.
+    rng = np.random.default_rng(seed)
+    stories = [MIGRANTS, UKRAINE, ANOTHER_STORY, [" ".join(reversed(p.split())) for p in MIGRANTS]]
+    articles = []
+    for k in range(160):
+        story = stories[int(rng.integers(0, 4))] + (stories[int(rng.integers(0, 4))] if rng.random() < 0.3 else [])
+        start = int(rng.integers(0, len(story) // 2))
+        paragraphs = [p for p in story[start : start + int(rng.integers(2, len(story) + 1))] if rng.random() > 0.3]
+        paragraphs = [p.replace("50,271", f"{50_000 + int(rng.integers(0, 3))}") for p in paragraphs] or story[:1]
+        articles.append(article(f"a{k}", paragraphs, f"{k:03}.txt"))
+    verified: list[int] = []
+    shared_counts = dedup_module._shared_counts
+    monkeypatch.setattr(dedup_module, "_shared_counts", lambda sets, pairs, parallel: verified.append(len(pairs)) or shared_counts(sets, pairs, parallel))
+    results, pairs = [], []
+    for first_round in (10**9, 1, 7):
+        monkeypatch.setattr(dedup_module, "_FIRST_ROUND", first_round)
+        verified.clear()
+        results.append(run(articles))
+        pairs.append(sum(verified))
+    assert results[1] == results[0] and results[2] == results[0]
+    assert {d.method for d in results[0][1]} == {"near", "contained"} and pairs[1] < pairs[0] / 2
 
 
 def test_shared_shingle_counts_read_each_set_once_and_do_not_depend_on_how_pairs_are_grouped(monkeypatch):
@@ -322,6 +365,32 @@ def test_a_containment_cycle_keeps_the_cluster_whose_survivor_ranks_first():
     roots = cluster_roots(3, edges.copies())
     final = resolve_containment(edges.containments(), roots, ranking.survivors(roots), ranking, n=3)
     assert final == {1: 0, 2: 0}
+
+
+def test_a_pair_is_skipped_only_when_its_edge_could_not_change_the_result():
+    # 0 a teaser inside 1; 1 and 2 copies (one cluster); 3 a page; 4 a piece in one cluster with the larger
+    # 5; 6 nearly as large as 1 (could be its copy). Threshold 0.5: sizes 10 and 100 cannot be copies.
+    sizes = np.array([10, 100, 100, 30, 10, 20, 95])
+    clusters = np.array([0, 1, 1, 3, 4, 4, 6])
+
+    def needed(remaining, pair, *later):
+        low, high = np.array([pair[0], *(a for a, _ in later)]), np.array([pair[1], *(b for _, b in later)])
+        return bool(remaining.needed(low[:1], high[:1], low, high)[0])
+
+    remaining = RemainingPairs(sizes, clusters, np.zeros(7, dtype=bool), 0.5, containment=True)
+    remaining.add(np.zeros((0, 2), np.int64), np.array([0]), np.array([1]))  # 0 lies inside 1
+    assert not needed(remaining, (1, 2))  # one cluster already
+    assert not needed(remaining, (0, 2))  # 0 is settled inside the cluster of 1 and 2...
+    assert needed(remaining, (0, 2), (0, 3))  # ...unless a pair with another cluster is left: 3 may fit tighter
+    assert not needed(remaining, (4, 1)) and needed(remaining, (5, 1))  # 4 can never be its cluster's survivor
+    assert needed(remaining, (1, 6))  # could be a copy
+    remaining.add(np.array([[1, 3]]), np.zeros(0, np.int64), np.zeros(0, np.int64))  # 3 joins 1's cluster
+    assert not needed(remaining, (0, 2), (0, 3))
+    inside_an_index_row = RemainingPairs(sizes, clusters, np.array([True] + [False] * 6), 0.5, containment=True)
+    inside_an_index_row.add(np.zeros((0, 2), np.int64), np.array([0]), np.array([1]))
+    assert needed(inside_an_index_row, (0, 2))  # its edge into the index row competes
+    without_containment = RemainingPairs(sizes, clusters, np.zeros(7, dtype=bool), 0.5, containment=False)
+    assert not needed(without_containment, (5, 1)) and needed(without_containment, (1, 6))
 
 
 def test_clusters_are_the_connected_components_named_by_their_smallest_node():
