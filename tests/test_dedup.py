@@ -323,6 +323,17 @@ def test_shared_shingle_counts_read_each_set_once_and_do_not_depend_on_how_pairs
     assert len(np.unique(pairs)) < len(reads) < 2 * len(pairs)
 
 
+def test_spilled_sets_read_together_are_the_sets_read_one_by_one(tmp_path, monkeypatch):
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in range(500)]
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(0, 80)))) for _ in range(60)]
+    halves = [minhash.shingle_sets(texts[:30], 2).spill(tmp_path / "a.u64"), minhash.shingle_sets(texts[30:], 2).spill(tmp_path / "b.u64")]
+    sets = minhash.SpilledShingleSets.concatenate(halves)  # two files
+    monkeypatch.setattr(minhash, "_READ_THROUGH_GAP", 40)  # some gaps read through, some not
+    chosen = sorted(rng.choice(60, size=35, replace=False).tolist())
+    assert [s.tolist() for s in sets.of_many(chosen)] == [sets.of(i).tolist() for i in chosen]
+
+
 @pytest.mark.parametrize("screen_block", [50, 10**9])  # a few pieces together, all at once
 def test_candidate_pairs_do_not_depend_on_how_pieces_are_screened_together(monkeypatch, screen_block):
     # Copies, teasers and passages of the seed articles: many bands and anchors shared, so many pieces.
