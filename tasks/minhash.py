@@ -105,6 +105,7 @@ class ShingleSets:
                 first[1:] = hashes[1:] != hashes[:-1]
             first[offsets[:-1][offsets[:-1] < len(hashes)]] = True
         self._first = first
+        self._sizes: np.ndarray | None = None
 
     @classmethod
     def concatenate(cls, parts: list[ShingleSets]) -> ShingleSets:
@@ -127,9 +128,11 @@ class ShingleSets:
         return [self.of(index) for index in indexes]
 
     def sizes(self) -> np.ndarray:
-        """Distinct shingles per article."""
-        counts = np.concatenate(([0], np.cumsum(self._first, dtype=np.int64)))
-        return counts[self.offsets[1:]] - counts[self.offsets[:-1]]
+        """Distinct shingles per article (counted once: a pass over all the day's shingles)."""
+        if self._sizes is None:
+            counts = np.concatenate(([0], np.cumsum(self._first, dtype=np.int64)))
+            self._sizes = counts[self.offsets[1:]] - counts[self.offsets[:-1]]
+        return self._sizes
 
 
     def spill(self, path: Path) -> SpilledShingleSets:
