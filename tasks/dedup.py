@@ -15,7 +15,11 @@ Candidate pairs come from MinHash LSH bands (tasks/minhash.py) and from shared p
 more ("anchors"): LSH cannot see an article that is a small part of a longer one, a shared paragraph can.
 Every candidate pair is then verified as above; LSH alone decides nothing. Within the batch, a pair whose
 MinHash estimate lies far below both thresholds (six standard deviations) is dropped without the exact
-check: most candidates from shared paragraphs are different stories (_could_be_copies).
+check: most candidates from shared paragraphs are different stories (_could_be_copies). The others are
+verified the likeliest copies first, in rounds, each skipping the pairs whose edge could no longer change
+the result given the edges found so far (by earlier rounds, exact copies and the index): two articles
+already in one cluster, or a containment that cannot count (tasks/dedup_rounds.py). A large cluster of
+copies then costs a few pairs per member, not the dozens each proposes.
 
 Survivor rule. Exact and near pairs join clusters (a copy of a copy joins too: tasks/dedup_clusters.py).
 In a cluster the article from the earliest partition date survives (an earlier partition is published already);
@@ -49,6 +53,7 @@ import pyarrow as pa
 from tasks import minhash
 from tasks.config import DedupSettings, ParallelSettings
 from tasks.dedup_clusters import Edges, Ranking, cluster_roots, compacted, kept_nodes, resolve_containment
+from tasks.dedup_rounds import RemainingPairs
 from tasks.dedup_index import INDEX_DATASET, ArticleFingerprints, index_dates, index_table, load_index
 from tasks.fingerprint import Fingerprinted, content_hash, fingerprint, normalise_for_hash
 from tasks.parallel import map_chunk_list, worker_count
@@ -72,6 +77,12 @@ _ANCHOR_PART_BITS = 3
 _PAIRS_PER_JOB = 50_000
 # Candidate pairs verified together (_join_batch_pairs): bounds the per-pair working arrays.
 _VERIFY_BLOCK = 500_000
+# Candidate pairs taken for the first round of verification (_join_batch_pairs), the likeliest copies: enough
+# to join the large clusters of a day before the rounds that skip their other pairs. Smaller first rounds skip
+# a few more pairs but make more rounds, and each round looks through the pairs left: on a 100 MB day of
+# near copies, first rounds of 5,000 / 20,000 / 50,000 pairs verified 494k / 502k / 519k pairs in 17 / 15 /
+# 14 rounds.
+_FIRST_ROUND = 20_000
 # Candidate pairs screened together (_batch_candidates): a 20 MB day's ~650 pieces hold ~190 pairs each,
 # and a numpy call on so few costs more than its work.
 _SCREEN_BLOCK = 100_000
@@ -158,8 +169,9 @@ def find_duplicates(
     if settings.near:
         reps = np.nonzero(representative == np.arange(n))[0]
         eligible = reps[batch.prints.n_shingles[reps] >= settings.min_shingles]
-        _join_batch_pairs(batch, eligible, settings, edges, parallel)
+        # The index first: batch articles it joins into one cluster need no comparison with each other.
         _join_history_pairs(batch, eligible, history, settings, edges, similarity)
+        _join_batch_pairs(batch, eligible, settings, edges, parallel)
 
     # Clusters over the batch and the index rows the edges name (numbered n, n + 1, ... there).
     edges, history_rows = compacted(edges, n)
@@ -171,20 +183,28 @@ def find_duplicates(
     in_index = kept_for >= n
     kept_for[in_index] = n + history_rows[kept_for[in_index] - n]  # back to index row numbers
 
-    duplicates: list[DuplicateRecord] = []
+    # Each dropped article: the node kept for it and the method; then the similarities, all at once.
+    dropped: list[tuple[int, int, str]] = []
     for i in np.nonzero(kept_for != np.arange(n))[0].tolist():
-        article, own, kept = ordered[i], int(roots[i]), int(kept_for[i])
+        article, kept = ordered[i], int(kept_for[i])
         twin = history.row_of_hash(article.content_hash) if settings.exact else None
         if twin is not None:
             # An earlier partition kept this very text: name that article, even when a near copy joined
             # it to a cluster whose survivor is another (longer) article.
-            kept, method, value = n + twin, EXACT, 1.0
-        elif own in dropped_into:
-            method, value = CONTAINED, similarity.containment(int(representative[i]), kept)
+            dropped.append((i, n + twin, EXACT))
+        elif int(roots[i]) in dropped_into:
+            dropped.append((i, kept, CONTAINED))
         elif settings.exact and article.content_hash == similarity.content_hash(kept):
-            method, value = EXACT, 1.0
+            dropped.append((i, kept, EXACT))
         else:
-            method, value = NEAR, similarity.jaccard(int(representative[i]), kept)
+            dropped.append((i, kept, NEAR))
+    measured = [(int(representative[i]), kept) for i, kept, method in dropped if method != EXACT]
+    jaccard, share = similarity.of_pairs(np.array(measured, dtype=np.int64).reshape(-1, 2))
+    values = iter(np.where([method == CONTAINED for _, _, method in dropped if method != EXACT], share, jaccard).tolist())
+
+    duplicates: list[DuplicateRecord] = []
+    for i, kept, method in dropped:
+        article, value = ordered[i], 1.0 if method == EXACT else next(values)
         kept_id, kept_date = (ordered[kept].article_id, date) if kept < n else (
             history.article_ids[kept - n],
             history.dates[kept - n],
@@ -216,18 +236,17 @@ class _Similarity:
     def content_hash(self, node: int) -> str:
         return self.batch.prints.content_hashes[node] if node < self.n else self.history.content_hashes[node - self.n]
 
-    def exact(self, i: int, j: int) -> tuple[float, float, float]:
-        return minhash.jaccard_and_containment(self.batch.shingles.of(i), self.batch.shingles.of(j))
-
-    def jaccard(self, i: int, node: int) -> float:
-        if node < self.n:
-            return self.exact(i, node)[0]
-        return float(self.estimated(np.array([i]), np.array([node - self.n]))[0][0])
-
-    def containment(self, i: int, node: int) -> float:
-        if node < self.n:
-            return self.exact(i, node)[1]
-        return float(self.estimated(np.array([i]), np.array([node - self.n]))[1][0])
+    def of_pairs(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Jaccard similarity, share of the article inside the node) of each pair (batch article, node)."""
+        articles, nodes = pairs[:, 0], pairs[:, 1]
+        jaccard, share = np.zeros(len(pairs)), np.zeros(len(pairs))
+        in_batch = nodes < self.n
+        sizes = self.batch.prints.n_shingles
+        a, b = articles[in_batch], nodes[in_batch]
+        common = minhash.pair_shared_counts(self.batch.shingles, np.stack([a, b], axis=1))
+        jaccard[in_batch], share[in_batch], _ = minhash.similarity_from_counts(sizes[a], sizes[b], common)
+        jaccard[~in_batch], share[~in_batch] = self.estimated(articles[~in_batch], nodes[~in_batch] - self.n)
+        return jaccard, share
 
     def estimated(self, articles: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(Jaccard, share of the batch article inside the index row), estimated, for aligned arrays."""
@@ -250,31 +269,64 @@ class _Similarity:
 def _join_batch_pairs(
     batch: Fingerprinted, eligible: np.ndarray, settings: DedupSettings, edges: Edges, parallel: ParallelSettings | None
 ) -> None:
-    """Verify candidate pairs within the batch on their real shingle sets, a block of pairs at a time: the
-    comparison makes a dozen values per pair, ~100 bytes, and a large day has millions of pairs."""
+    """Verify candidate pairs within the batch on their real shingle sets, the likeliest copies first, in
+    rounds (_FIRST_ROUND pairs, then twice as many each round, at most _VERIFY_BLOCK: the comparison makes a
+    dozen values per pair, ~100 bytes, and a large day has millions of pairs). Each round skips the pairs
+    that the edges found so far make useless (tasks/dedup_rounds.py): on a 20 MB day of near copies of two
+    stories, 677k candidate pairs, ~175k verified."""
     n = len(batch.prints)
-    codes = _batch_candidates(batch.prints, eligible, settings)
+    low, high = _pairs_in_order(_batch_candidates(batch.prints, eligible, settings), n)
+    contained, _, _, _ = edges.containment_columns()  # so far, only inside index rows
+    in_index = np.zeros(n, dtype=bool)
+    in_index[contained] = True
+    remaining = RemainingPairs(batch.prints.n_shingles, _batch_clusters(edges, n), in_index, settings.threshold, settings.containment)
+    start, size = 0, min(_FIRST_ROUND, _VERIFY_BLOCK)
+    while start < len(low):
+        end = start + size
+        needed = remaining.needed(low[start:end], high[start:end], low[start:], high[start:])
+        codes = np.sort(low[start:end][needed].astype(np.int64) * n + high[start:end][needed])
+        remaining.add(*_join_verified(batch, np.stack([codes // n, codes % n], axis=1), settings, edges, parallel))
+        start, size = end, min(2 * size, _VERIFY_BLOCK)
+
+
+def _pairs_in_order(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (low, high) articles of the candidate codes of _batch_candidates, as int32 arrays, in their order;
+    converted a block at a time, so that the day's pairs are not held twice over in int64."""
+    low, high = np.empty(len(codes), dtype=np.int32), np.empty(len(codes), dtype=np.int32)
     for start in range(0, len(codes), _VERIFY_BLOCK):
-        block = codes[start : start + _VERIFY_BLOCK]
-        _join_verified(batch, np.stack([block // n, block % n], axis=1), settings, edges, parallel)
+        pair_codes = codes[start : start + _VERIFY_BLOCK] % (n * n)
+        low[start : start + _VERIFY_BLOCK], high[start : start + _VERIFY_BLOCK] = pair_codes // n, pair_codes % n
+    return low, high
+
+
+def _batch_clusters(edges: Edges, n: int) -> np.ndarray:
+    """The cluster of each batch article, named by its smallest member, as the copy edges so far make them
+    (through index rows too)."""
+    compact, history_rows = compacted(edges, n)
+    # A cluster holding a batch article is named by a batch article: they come first.
+    return cluster_roots(n + len(history_rows), compact.copies())[:n]
 
 
 def _join_verified(
     batch: Fingerprinted, pairs: np.ndarray, settings: DedupSettings, edges: Edges, parallel: ParallelSettings | None
-) -> None:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add the edges of the candidate pairs (sorted) that the real shingle sets confirm; return them: the
+    copy pairs, and the contained and container articles of each containment."""
     common = _shared_counts(batch.shingles, pairs, parallel)
     a, b = pairs[:, 0], pairs[:, 1]
     sizes = batch.prints.n_shingles  # of the distinct shingles: the sets compared
     jaccard, a_in_b, b_in_a = minhash.similarity_from_counts(sizes[a], sizes[b], common)
     copies = jaccard >= settings.threshold
     edges.add_copies(a[copies], b[copies])
+    contained = np.zeros(len(pairs), dtype=bool)
+    a_smaller = a_in_b >= b_in_a
     if settings.containment:
-        a_smaller = a_in_b >= b_in_a
         share = np.where(a_smaller, a_in_b, b_in_a)
         contained = ~copies & (share >= settings.containment_threshold)
         edges.add_containments(
             np.where(a_smaller, a, b)[contained], np.where(a_smaller, b, a)[contained], share[contained], jaccard[contained]
         )
+    return pairs[copies], np.where(a_smaller, a, b)[contained], np.where(a_smaller, b, a)[contained]
 
 
 def _shared_counts(
@@ -295,19 +347,21 @@ def _count_shared_of_jobs(jobs: list[tuple[minhash.SpilledShingleSets, np.ndarra
 
 
 def _batch_candidates(prints: ArticleFingerprints, eligible: np.ndarray, settings: DedupSettings) -> np.ndarray:
-    """Pairs (low, high) of batch articles to verify, each once, in order, as codes low * n + high: they
-    share an LSH band key or an anchor, and their MinHash estimate does not rule them out (_could_be_copies).
+    """Pairs (low, high) of batch articles to verify, each once: they share an LSH band key or an anchor, and
+    their MinHash estimate does not rule them out (_could_be_copies). As sorted codes
+    (num_perm - agreeing signature values) * n² + low * n + high: the highest estimate first, then in order.
 
     Built piece by piece (one band, one step of the anchor buckets; small pieces joined up to _SCREEN_BLOCK
     pairs), each piece screened before it joins the others: all unscreened candidates of a large day at
     once, mostly articles that share a paragraph, took several kB per article."""
     n = len(prints)
-    kept = np.zeros(0, dtype=np.int64)  # pair codes low * n + high, sorted
+    kept = np.zeros(0, dtype=np.int64)  # pair codes, sorted
     pending: list[np.ndarray] = []  # screened pieces not merged yet
     for pairs in _joined(_candidate_pieces(prints, eligible, settings), _SCREEN_BLOCK):
         pairs = minhash.unique_pairs(pairs, n)
-        pairs = pairs[_could_be_copies(prints, pairs, settings)]
-        pending.append(pairs[:, 0] * n + pairs[:, 1])
+        could, agree = _could_be_copies(prints, pairs, settings)
+        disagree = settings.num_perm - agree[could].astype(np.int64)
+        pending.append(disagree * (n * n) + pairs[could, 0] * n + pairs[could, 1])
         # Merged once they hold as many pairs as `kept`: sorting `kept` again for each of the ~600 pieces
         # cost more than the screening on a large day, and waiting at most doubles what is held.
         if sum(map(len, pending)) > len(kept):
@@ -345,9 +399,12 @@ def _candidate_pieces(prints: ArticleFingerprints, eligible: np.ndarray, setting
             yield from minhash.pair_pieces_sharing_a_key(anchors[in_part], owners[in_part], _BUCKET_NEIGHBOURS)
 
 
-def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: DedupSettings) -> np.ndarray:
+def _could_be_copies(
+    prints: ArticleFingerprints, pairs: np.ndarray, settings: DedupSettings
+) -> tuple[np.ndarray, np.ndarray]:
     """False for the candidate pairs that their MinHash estimate rules out, so that only the others pay for
-    the exact comparison (most candidates from shared paragraphs or a chance band match are far apart).
+    the exact comparison (most candidates from shared paragraphs or a chance band match are far apart); and
+    on how many signature values each pair agrees (its estimate).
 
     A pair is ruled out only if even the upper bound of its Jaccard similarity (six standard deviations
     above the estimate, minhash.jaccard_upper_bound) stays below the threshold and, with that Jaccard and
@@ -357,9 +414,11 @@ def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: D
     of them far from both thresholds: Jaccard <= 0.41, share <= 0.68.)
     """
     keep = np.zeros(len(pairs), dtype=bool)
+    agree = np.zeros(len(pairs), dtype=np.int64)
     for start in range(0, len(pairs), _ESTIMATE_BLOCK):
         a, b = pairs[start : start + _ESTIMATE_BLOCK, 0], pairs[start : start + _ESTIMATE_BLOCK, 1]
-        estimate = minhash.estimated_jaccard(prints.signatures[a], prints.signatures[b])
+        agree[start : start + _ESTIMATE_BLOCK] = minhash.agreements(prints.signatures[a], prints.signatures[b])
+        estimate = minhash.jaccard_of_agreements(agree[start : start + _ESTIMATE_BLOCK], settings.num_perm)
         high = minhash.jaccard_upper_bound(estimate, settings.num_perm, _ESTIMATE_SIGMAS)
         could = high >= settings.threshold
         if settings.containment:
@@ -368,7 +427,7 @@ def _could_be_copies(prints: ArticleFingerprints, pairs: np.ndarray, settings: D
             share_high = high * (size_a + size_b) / ((1 + high) * np.maximum(np.minimum(size_a, size_b), 1))
             could |= share_high >= settings.containment_threshold
         keep[start : start + _ESTIMATE_BLOCK] = could
-    return keep
+    return keep, agree
 
 
 def _join_history_pairs(batch, eligible, history, settings, edges: Edges, similarity) -> None:

@@ -105,6 +105,7 @@ class ShingleSets:
                 first[1:] = hashes[1:] != hashes[:-1]
             first[offsets[:-1][offsets[:-1] < len(hashes)]] = True
         self._first = first
+        self._sizes: np.ndarray | None = None
 
     @classmethod
     def concatenate(cls, parts: list[ShingleSets]) -> ShingleSets:
@@ -122,10 +123,16 @@ class ShingleSets:
         start, end = self.offsets[index], self.offsets[index + 1]
         return self.hashes[start:end][self._first[start:end]]
 
+    def of_many(self, indexes: list[int]) -> list[np.ndarray]:
+        """[of(index) for index in indexes], for indexes in increasing order."""
+        return [self.of(index) for index in indexes]
+
     def sizes(self) -> np.ndarray:
-        """Distinct shingles per article."""
-        counts = np.concatenate(([0], np.cumsum(self._first, dtype=np.int64)))
-        return counts[self.offsets[1:]] - counts[self.offsets[:-1]]
+        """Distinct shingles per article (counted once: a pass over all the day's shingles)."""
+        if self._sizes is None:
+            counts = np.concatenate(([0], np.cumsum(self._first, dtype=np.int64)))
+            self._sizes = counts[self.offsets[1:]] - counts[self.offsets[:-1]]
+        return self._sizes
 
 
     def spill(self, path: Path) -> SpilledShingleSets:
@@ -135,6 +142,11 @@ class ShingleSets:
         distinct.tofile(path)
         sizes = self.sizes()
         return SpilledShingleSets([str(path)], np.zeros(len(sizes), dtype=np.int32), np.cumsum(sizes) - sizes, sizes)
+
+
+# SpilledShingleSets.of_many reads through gaps of up to this many shingles between two sets it is asked for
+# (an article's worth: what it reads is at most about twice what it was asked for).
+_READ_THROUGH_GAP = 512
 
 
 class SpilledShingleSets:
@@ -172,12 +184,31 @@ class SpilledShingleSets:
         return len(self.size)
 
     def of(self, index: int) -> np.ndarray:
-        part = int(self.part[index])
+        size = int(self.size[index])
+        data = os.pread(self._file(int(self.part[index])), 8 * size, 8 * int(self.start[index]))
+        return np.frombuffer(data, dtype=_U64, count=size)
+
+    def of_many(self, indexes: list[int]) -> list[np.ndarray]:
+        """[of(index) for index in indexes], for indexes in increasing order: sets that lie close together
+        in their file are read in one call (the calls, not the bytes, were most of the reading)."""
+        chosen = np.asarray(indexes, dtype=np.int64)
+        part, start, size = self.part[chosen], self.start[chosen], self.size[chosen]
+        new_read = np.ones(len(chosen), dtype=bool)
+        gap = start[1:] - (start[:-1] + size[:-1])
+        new_read[1:] = (part[1:] != part[:-1]) | (gap < 0) | (gap > _READ_THROUGH_GAP)
+        reads = np.flatnonzero(new_read).tolist() + [len(chosen)]
+        sets: list[np.ndarray] = []
+        for first, stop in zip(reads[:-1], reads[1:]):
+            begin, end = int(start[first]), int(start[stop - 1] + size[stop - 1])
+            data = os.pread(self._file(int(part[first])), 8 * (end - begin), 8 * begin)
+            values = np.frombuffer(data, dtype=_U64, count=end - begin)
+            sets.extend(values[at : at + length] for at, length in zip((start[first:stop] - begin).tolist(), size[first:stop].tolist()))
+        return sets
+
+    def _file(self, part: int) -> int:
         if part not in self._files:
             self._files[part] = os.open(self.paths[part], os.O_RDONLY)
-        size = int(self.size[index])
-        data = os.pread(self._files[part], 8 * size, 8 * int(self.start[index]))
-        return np.frombuffer(data, dtype=_U64, count=size)
+        return self._files[part]
 
     def sizes(self) -> np.ndarray:
         return self.size
@@ -296,8 +327,18 @@ def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
 def estimated_jaccard(values_a: np.ndarray, values_b: np.ndarray) -> np.ndarray:
     """Jaccard similarity estimated from 8-bit signatures (rows of the same shape), corrected for the
     1/256 chance that two different minima agree on their low 8 bits."""
-    agree = np.mean(values_a == values_b, axis=-1)
-    return np.clip((agree - _VALUE_COLLISION) / (1 - _VALUE_COLLISION), 0.0, 1.0)
+    return jaccard_of_agreements(agreements(values_a, values_b), values_a.shape[-1])
+
+
+def agreements(values_a: np.ndarray, values_b: np.ndarray) -> np.ndarray:
+    """How many values of two signatures (rows of the same shape) are equal."""
+    return np.count_nonzero(values_a == values_b, axis=-1)
+
+
+def jaccard_of_agreements(agree: np.ndarray, num_perm: int) -> np.ndarray:
+    """estimated_jaccard of signatures of num_perm values that agree on `agree` of them."""
+    share = np.asarray(agree, dtype=np.float64) / num_perm
+    return np.clip((share - _VALUE_COLLISION) / (1 - _VALUE_COLLISION), 0.0, 1.0)
 
 
 def jaccard_upper_bound(estimate: np.ndarray, num_perm: int, sigmas: float) -> np.ndarray:
@@ -371,15 +412,60 @@ def unique_pairs(pairs: np.ndarray, bound: int, symmetric: bool = True) -> np.nd
 
 
 def pair_shared_counts(sets: ShingleSets | SpilledShingleSets, pairs: np.ndarray) -> np.ndarray:
-    """|set a ∩ set b| for each pair (a, b) of articles, pairs sorted by a: a's set is read once and
-    compared with all its partners' in one vectorised pass (a pair at a time, the calls cost more than
-    the comparing)."""
+    """|set a ∩ set b| for each pair (a, b) of articles, in any order.
+
+    Each pair is turned to put first the article with more pairs (its set is then compared with all its
+    partners' in one vectorised pass: a pair at a time, the calls cost more than the comparing, and in a
+    cluster of copies or among the teasers of a story, a few articles have most of the pairs). The pairs
+    go by first article, in groups whose articles hold at most _COUNT_GROUP_SHINGLES shingles together: a
+    group reads each article's set once (read again for every pair, the sets of a large cluster of copies
+    took a third of the time)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    common = np.zeros(len(pairs), dtype=np.int64)
+    pair_count = np.bincount(pairs.ravel())
+    turned = pair_count[pairs[:, 1]] > pair_count[pairs[:, 0]]
+    pairs = np.where(turned[:, None], pairs[:, ::-1], pairs)
+    by_first = np.argsort(pairs[:, 0], kind="stable")
+    for group in _count_groups(pairs[by_first], sets.sizes()):
+        common[by_first[group]] = _group_shared_counts(sets, pairs[by_first[group]])
+    return common
+
+
+# Shingles held at once by pair_shared_counts (8 bytes each).
+_COUNT_GROUP_SHINGLES = 1 << 22
+# Pairs whose new articles _count_groups adds up at once.
+_COUNT_GROUP_STEP = 2_000
+
+
+def _count_groups(pairs: np.ndarray, sizes: np.ndarray) -> Iterator[slice]:
+    """Consecutive runs of `pairs` whose distinct articles hold at most _COUNT_GROUP_SHINGLES shingles (or
+    one step of _COUNT_GROUP_STEP pairs, whatever it holds)."""
+    seen = np.zeros(len(sizes), dtype=bool)
+    start, held = 0, 0
+    for step in range(0, len(pairs), _COUNT_GROUP_STEP):
+        articles = sorted_unique(pairs[step : step + _COUNT_GROUP_STEP].ravel())
+        new = articles[~seen[articles]]
+        added = int(sizes[new].sum())
+        if held and held + added > _COUNT_GROUP_SHINGLES:
+            yield slice(start, step)
+            seen[:] = False
+            start, held = step, 0
+            new, added = articles, int(sizes[articles].sum())
+        seen[new] = True
+        held += added
+    if start < len(pairs):
+        yield slice(start, len(pairs))
+
+
+def _group_shared_counts(sets: ShingleSets | SpilledShingleSets, pairs: np.ndarray) -> np.ndarray:
+    """pair_shared_counts of one group of pairs, sorted by first article."""
+    articles = sorted_unique(pairs.ravel()).tolist()
+    set_of = dict(zip(articles, sets.of_many(articles)))
     common = np.zeros(len(pairs), dtype=np.int64)
     firsts, starts = np.unique(pairs[:, 0], return_index=True)
     ends = np.append(starts[1:], len(pairs))
     for a, start, end in zip(firsts.tolist(), starts.tolist(), ends.tolist()):
-        partners = [sets.of(b) for b in pairs[start:end, 1].tolist()]
-        common[start:end] = shared_counts(sets.of(a), partners)
+        common[start:end] = shared_counts(set_of[a], [set_of[b] for b in pairs[start:end, 1].tolist()])
     return common
 
 

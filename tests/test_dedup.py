@@ -25,6 +25,7 @@ from tasks.dedup import (
     normalise_for_hash,
 )
 from tasks.dedup_clusters import Edges, Ranking, cluster_roots, kept_nodes, resolve_containment
+from tasks.dedup_rounds import RemainingPairs
 from tasks.dedup_index import ArticleFingerprints, DedupIndexError, index_dir
 from tasks.fingerprint import fingerprint
 from tasks.records import CleanArticle, Paragraph
@@ -223,6 +224,116 @@ def test_candidate_pairs_verified_in_blocks_give_the_same_result(monkeypatch):
     assert run(articles) == whole and len(whole[1]) >= 4
 
 
+def _syndicated(copies: int) -> list:
+    """A story syndicated with edits: each copy drops a paragraph, changes a figure and adds a line of its
+    own (most pairs near copies, some only through others), plus a teaser of every fifth copy (contained in
+    them), an exact copy of every seventh, and two copies of another story."""
+    story = MIGRANTS + UKRAINE[:6]
+    articles = []
+    for k in range(copies):
+        paragraphs = [p.replace("50,271", f"{50_000 + k:,}") for i, p in enumerate(story) if i != k % len(story)]
+        paragraphs.append(f"Copy number {k} of the story was published by outlet {k} on its own pages today.")
+        articles.append(article(f"copy{k}", paragraphs, f"{k:03}.txt"))
+        if k % 5 == 0:
+            articles.append(article(f"teaser{k}", paragraphs[:5], f"{k:03}-teaser.txt"))
+        if k % 7 == 0:
+            articles.append(article(f"again{k}", paragraphs, f"{k:03}-again.txt"))
+    return articles + [article(f"other{k}", ANOTHER_STORY[k:], f"other{k}.txt") for k in range(2)]
+
+
+def test_a_cluster_of_near_copies_verifies_a_linear_number_of_pairs_and_skipping_changes_nothing(monkeypatch):
+    articles = _syndicated(60)
+    verified: list[int] = []
+    shared_counts = dedup_module._shared_counts
+
+    def counting(sets, pairs, parallel):
+        verified.append(len(pairs))
+        return shared_counts(sets, pairs, parallel)
+
+    monkeypatch.setattr(dedup_module, "_shared_counts", counting)
+    results = {}
+    for first_round in (10**9, 1, dedup_module._FIRST_ROUND):  # every pair in one round; many rounds; default
+        monkeypatch.setattr(dedup_module, "_FIRST_ROUND", first_round)
+        verified.clear()
+        results[first_round] = (run(articles), sum(verified))
+    (every_pair, all_pairs), (in_rounds, skipping) = results[10**9], results[1]
+    assert in_rounds == every_pair and results[dedup_module._FIRST_ROUND][0] == every_pair
+    assert all_pairs > 10 * len(articles) and skipping < 4 * len(articles)  # 1,089 and 257 of 83 articles
+    survivors, duplicates = every_pair
+    assert len(survivors) == 2 and {d.method for d in duplicates} == {"near", "contained"}
+
+
+def test_a_teaser_inside_a_cluster_of_copies_still_goes_to_a_tighter_page_of_another_cluster(monkeypatch):
+    # The teaser lies inside most of the 30 copies (a loose fit) and inside one short page (a tight fit):
+    # rounds that skip its pairs into the copies once one is verified must still see the page.
+    teaser = MIGRANTS[:6]
+    articles = [a for a in _syndicated(30) if not a.article_id.startswith("teaser")]
+    articles += [article("teaser", teaser, "t.txt"), article("page", teaser + ANOTHER_STORY[:10], "p.txt")]
+    results = []
+    for first_round in (10**9, 1, dedup_module._FIRST_ROUND):
+        monkeypatch.setattr(dedup_module, "_FIRST_ROUND", first_round)
+        results.append(run(articles))
+    assert results[1] == results[0] and results[2] == results[0]
+    survivors, duplicates = results[0]
+    assert [(d.duplicate_of, d.method) for d in duplicates if d.article_id == "teaser"] == [("page", "contained")]
+    assert "page" in {a.article_id for a in survivors}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_verifying_in_rounds_gives_the_result_of_verifying_every_pair_on_random_pieces_of_stories(monkeypatch, seed):
+    # Slices of four stories, with paragraphs dropped and figures changed: copies, near copies, pieces
+    # inside several others of different lengths, and pieces of two stories at once.
+    rng = np.random.default_rng(seed)
+    stories = [MIGRANTS, UKRAINE, ANOTHER_STORY, [" ".join(reversed(p.split())) for p in MIGRANTS]]
+    articles = []
+    for k in range(160):
+        story = stories[int(rng.integers(0, 4))] + (stories[int(rng.integers(0, 4))] if rng.random() < 0.3 else [])
+        start = int(rng.integers(0, len(story) // 2))
+        paragraphs = [p for p in story[start : start + int(rng.integers(2, len(story) + 1))] if rng.random() > 0.3]
+        paragraphs = [p.replace("50,271", f"{50_000 + int(rng.integers(0, 3))}") for p in paragraphs] or story[:1]
+        articles.append(article(f"a{k}", paragraphs, f"{k:03}.txt"))
+    verified: list[int] = []
+    shared_counts = dedup_module._shared_counts
+    monkeypatch.setattr(dedup_module, "_shared_counts", lambda sets, pairs, parallel: verified.append(len(pairs)) or shared_counts(sets, pairs, parallel))
+    results, pairs = [], []
+    for first_round in (10**9, 1, 7):
+        monkeypatch.setattr(dedup_module, "_FIRST_ROUND", first_round)
+        verified.clear()
+        results.append(run(articles))
+        pairs.append(sum(verified))
+    assert results[1] == results[0] and results[2] == results[0]
+    assert {d.method for d in results[0][1]} == {"near", "contained"} and pairs[1] < pairs[0] / 2
+
+
+def test_shared_shingle_counts_read_each_set_once_and_do_not_depend_on_how_pairs_are_grouped(monkeypatch):
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(30)]
+    sets = minhash.shingle_sets([" ".join(rng.choice(words, size=int(rng.integers(0, 50)))) for _ in range(40)], 2)
+    pairs = rng.integers(0, 40, size=(300, 2))  # in no order, repeats and self-pairs included
+    expected = [len(np.intersect1d(sets.of(a), sets.of(b))) for a, b in pairs.tolist()]
+    reads = []
+    read = sets.of
+    monkeypatch.setattr(sets, "of", lambda article: reads.append(article) or read(article))
+    assert minhash.pair_shared_counts(sets, pairs).tolist() == expected and max(expected) > 5
+    assert sorted(reads) == np.unique(pairs).tolist()  # one group: each set read once
+    monkeypatch.setattr(minhash, "_COUNT_GROUP_STEP", 7)
+    monkeypatch.setattr(minhash, "_COUNT_GROUP_SHINGLES", 100)  # groups of a few articles
+    reads.clear()
+    assert minhash.pair_shared_counts(sets, pairs).tolist() == expected
+    assert len(np.unique(pairs)) < len(reads) < 2 * len(pairs)
+
+
+def test_spilled_sets_read_together_are_the_sets_read_one_by_one(tmp_path, monkeypatch):
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in range(500)]
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(0, 80)))) for _ in range(60)]
+    halves = [minhash.shingle_sets(texts[:30], 2).spill(tmp_path / "a.u64"), minhash.shingle_sets(texts[30:], 2).spill(tmp_path / "b.u64")]
+    sets = minhash.SpilledShingleSets.concatenate(halves)  # two files
+    monkeypatch.setattr(minhash, "_READ_THROUGH_GAP", 40)  # some gaps read through, some not
+    chosen = sorted(rng.choice(60, size=35, replace=False).tolist())
+    assert [s.tolist() for s in sets.of_many(chosen)] == [sets.of(i).tolist() for i in chosen]
+
+
 @pytest.mark.parametrize("screen_block", [50, 10**9])  # a few pieces together, all at once
 def test_candidate_pairs_do_not_depend_on_how_pieces_are_screened_together(monkeypatch, screen_block):
     # Copies, teasers and passages of the seed articles: many bands and anchors shared, so many pieces.
@@ -265,6 +376,32 @@ def test_a_containment_cycle_keeps_the_cluster_whose_survivor_ranks_first():
     roots = cluster_roots(3, edges.copies())
     final = resolve_containment(edges.containments(), roots, ranking.survivors(roots), ranking, n=3)
     assert final == {1: 0, 2: 0}
+
+
+def test_a_pair_is_skipped_only_when_its_edge_could_not_change_the_result():
+    # 0 a teaser inside 1; 1 and 2 copies (one cluster); 3 a page; 4 a piece in one cluster with the larger
+    # 5; 6 nearly as large as 1 (could be its copy). Threshold 0.5: sizes 10 and 100 cannot be copies.
+    sizes = np.array([10, 100, 100, 30, 10, 20, 95])
+    clusters = np.array([0, 1, 1, 3, 4, 4, 6])
+
+    def needed(remaining, pair, *later):
+        low, high = np.array([pair[0], *(a for a, _ in later)]), np.array([pair[1], *(b for _, b in later)])
+        return bool(remaining.needed(low[:1], high[:1], low, high)[0])
+
+    remaining = RemainingPairs(sizes, clusters, np.zeros(7, dtype=bool), 0.5, containment=True)
+    remaining.add(np.zeros((0, 2), np.int64), np.array([0]), np.array([1]))  # 0 lies inside 1
+    assert not needed(remaining, (1, 2))  # one cluster already
+    assert not needed(remaining, (0, 2))  # 0 is settled inside the cluster of 1 and 2...
+    assert needed(remaining, (0, 2), (0, 3))  # ...unless a pair with another cluster is left: 3 may fit tighter
+    assert not needed(remaining, (4, 1)) and needed(remaining, (5, 1))  # 4 can never be its cluster's survivor
+    assert needed(remaining, (1, 6))  # could be a copy
+    remaining.add(np.array([[1, 3]]), np.zeros(0, np.int64), np.zeros(0, np.int64))  # 3 joins 1's cluster
+    assert not needed(remaining, (0, 2), (0, 3))
+    inside_an_index_row = RemainingPairs(sizes, clusters, np.array([True] + [False] * 6), 0.5, containment=True)
+    inside_an_index_row.add(np.zeros((0, 2), np.int64), np.array([0]), np.array([1]))
+    assert needed(inside_an_index_row, (0, 2))  # its edge into the index row competes
+    without_containment = RemainingPairs(sizes, clusters, np.zeros(7, dtype=bool), 0.5, containment=False)
+    assert not needed(without_containment, (5, 1)) and needed(without_containment, (1, 6))
 
 
 def test_clusters_are_the_connected_components_named_by_their_smallest_node():
@@ -376,6 +513,18 @@ def test_copies_of_earlier_partitions_are_duplicates_of_them(tmp_path):
     ]
 
 
+def test_articles_the_index_joins_into_one_cluster_are_not_compared_with_each_other(tmp_path, monkeypatch):
+    state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
+    run_date(state, yesterday, [article("old", MIGRANTS)])
+    updates = [[p.replace("50,271", f"{50_000 + k:,}") for p in MIGRANTS[: len(MIGRANTS) - k]] for k in range(4)]
+    verified: list[int] = []
+    shared_counts = dedup_module._shared_counts
+    monkeypatch.setattr(dedup_module, "_shared_counts", lambda sets, pairs, parallel: verified.append(len(pairs)) or shared_counts(sets, pairs, parallel))
+    survivors, duplicates = run_date(state, DATE, [article(f"update{k}", text, f"{k}.txt") for k, text in enumerate(updates)])
+    assert survivors == [] and duplicates == [(f"update{k}", "old", yesterday, "near") for k in range(4)]
+    assert sum(verified) == 0
+
+
 def test_among_index_rows_of_one_date_and_size_the_smallest_article_id_survives(tmp_path):
     state, yesterday = tmp_path / "state", DATE - dt.timedelta(days=1)
     write_index(state, yesterday - dt.timedelta(days=1), [article("unrelated", ANOTHER_STORY)])
@@ -484,7 +633,7 @@ def test_the_estimate_prefilter_rules_out_far_pairs_and_keeps_every_pair_that_co
     ]
     prints = fingerprint(articles, DATE, SETTINGS).prints
     pairs = np.array(list(itertools.combinations(range(len(articles)), 2)))
-    could = dict(zip(map(tuple, pairs.tolist()), _could_be_copies(prints, pairs, SETTINGS).tolist()))
+    could = dict(zip(map(tuple, pairs.tolist()), _could_be_copies(prints, pairs, SETTINGS)[0].tolist()))
     assert not could[(0, 1)]  # two different stories: never compared exactly
     assert could[(1, 4)] and could[(2, 3)] and could[(1, 2)]  # a near copy, a story in a page, a truncation
 
