@@ -165,12 +165,15 @@ def _process_id(chunk: list) -> list[int]:
 
 def test_a_run_keeps_its_workers_for_every_step():
     with worker_pool(TWO_WORKERS):
+        workers = set(parallel._run_pool.get()._processes)
         first = set(map_chunk_list(_process_id, chunked(range(6), 1), TWO_WORKERS))
         second = set(map_chunk_list(_process_id, chunked(range(6), 1), TWO_WORKERS))
-    assert os.getpid() not in first and first == second
+    # Which of the two takes which chunk is up to them (one may take all six): both steps ran on the
+    # run's workers, none on a worker of its own.
+    assert os.getpid() not in workers and first | second <= workers
     # Outside a run's pool, each call starts workers of its own.
     third = set(map_chunk_list(_process_id, chunked(range(6), 1), TWO_WORKERS))
-    assert os.getpid() not in third and not third & first
+    assert os.getpid() not in third and not third & workers
 
 
 def test_a_run_pool_starts_all_its_workers_before_the_first_step():
