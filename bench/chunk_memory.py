@@ -22,15 +22,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline_bench import REPO, run_flow  # noqa: E402
-
-
-def config_with(parallel: dict, folder: Path) -> Path:
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["parallel"].update(parallel)
-    path = folder / ("config-" + "-".join(f"{key}={value}" for key, value in sorted(parallel.items())) + ".yaml")
-    path.write_text(yaml.safe_dump(config))
-    return path
+from pipeline_bench import REPO, config_with, run_flow  # noqa: E402
 
 
 def main() -> int:

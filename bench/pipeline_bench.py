@@ -26,15 +26,19 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 
 REPO = Path(__file__).resolve().parents[1]
 CORES = os.cpu_count() or 1
 
 
-def config_with_workers(workers: int, folder: Path) -> Path:
-    path = folder / f"config-{workers}-workers.yaml"
-    path.write_text((REPO / "config.yaml").read_text().replace("  workers: 0", f"  workers: {workers}"))
+def config_with(parallel: dict, folder: Path) -> Path:
+    """config.yaml with these settings of its parallel section, written in folder."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["parallel"].update(parallel)
+    path = folder / ("config-" + "-".join(f"{key}={value}" for key, value in sorted(parallel.items())) + ".yaml")
+    path.write_text(yaml.safe_dump(config))
     return path
 
 
@@ -228,7 +232,7 @@ def main() -> int:
     results: dict[str, object] = {"cores": CORES, "env": extra_env, "sizes": []}
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
-        configs = {workers: config_with_workers(workers, root) for workers in worker_counts}
+        configs = {workers: config_with({"workers": workers}, root) for workers in worker_counts}
         for size in sizes:
             corpus = root / f"corpus-{size:g}"
             made = build_corpus_apart(corpus, size)

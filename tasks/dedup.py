@@ -320,13 +320,12 @@ def _join_verified(
     edges.add_copies(a[copies], b[copies])
     contained = np.zeros(len(pairs), dtype=bool)
     a_smaller = a_in_b >= b_in_a
+    smaller, larger = np.where(a_smaller, a, b), np.where(a_smaller, b, a)
     if settings.containment:
         share = np.where(a_smaller, a_in_b, b_in_a)
         contained = ~copies & (share >= settings.containment_threshold)
-        edges.add_containments(
-            np.where(a_smaller, a, b)[contained], np.where(a_smaller, b, a)[contained], share[contained], jaccard[contained]
-        )
-    return pairs[copies], np.where(a_smaller, a, b)[contained], np.where(a_smaller, b, a)[contained]
+        edges.add_containments(smaller[contained], larger[contained], share[contained], jaccard[contained])
+    return pairs[copies], smaller[contained], larger[contained]
 
 
 def _shared_counts(
