@@ -411,11 +411,15 @@ def _sums_by_owner(table: np.ndarray, rows: np.ndarray, owner: np.ndarray, n_tex
     then np.add.reduceat: ~4x the time on a batch of 400,000 rows, and a first call in a fresh worker
     spent most of it faulting in the copy's pages); a dense matrix product goes to a multi-threaded BLAS,
     whose threads made it 2-3x slower on a machine whose cores the workers already use. Every entry is a
-    whole number of _SUM_QUANTUM, so the sums are exact in any order (_check_sums_are_exact).
+    whole number of _SUM_QUANTUM, so the sums are exact in any order (_check_sums_are_exact). Building
+    the matrix costs a few tens of microseconds a call: texts are scored in batches (identify_many).
     """
-    counts = scipy.sparse.csr_array(
-        (np.ones(len(rows)), (owner, rows)), shape=(n_texts, table.shape[0])
-    )
+    # The matrix in CSR form directly (each text's rows, texts in order): from (owner, rows) pairs scipy
+    # would sort them itself and sum repeats, ~15% more time on a chunk's paragraphs.
+    order = np.argsort(owner, kind="stable")
+    row_starts = np.zeros(n_texts + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n_texts), out=row_starts[1:])
+    counts = scipy.sparse.csr_array((np.ones(len(rows)), rows[order], row_starts), shape=(n_texts, table.shape[0]))
     return counts @ table
 
 
