@@ -32,6 +32,21 @@ def code_version() -> str:
     return f"{__version__}+{commit}" if commit else __version__
 
 
+# The summary printed at the end of a run names the most frequent rules and languages: a day of real pages
+# removes lines by a hundred rules or more, which made one unreadable line. The runs dataset and the run's
+# Prefect artifact keep every count.
+SUMMARY_RULES = 8
+SUMMARY_LANGUAGES = 10
+
+
+def _most_frequent(counts: dict[str, int], shown: int, what: str) -> str:
+    """"a 5, b 3, and 4 more <what>": the `shown` largest counts, ties by name."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    listed = ", ".join(f"{name} {count}" for name, count in ranked[:shown])
+    hidden = len(ranked) - shown
+    return listed + (f", and {hidden} more {what}" if hidden > 0 else "")
+
+
 @dataclass
 class RunReport:
     run_id: str
@@ -79,7 +94,7 @@ class RunReport:
         return (end - self.started_at).total_seconds()
 
     def summary(self) -> str:
-        languages = ", ".join(f"{language} {count}" for language, count in self.languages.items()) or "none"
+        languages = _most_frequent(self.languages, SUMMARY_LANGUAGES, "languages") or "none"
         return "\n".join(
             [
                 f"newsetl run {self.date.isoformat()}: {self.status} in {self.seconds:.1f} s",
@@ -87,7 +102,7 @@ class RunReport:
                 f"  articles     {self.n_articles}",
                 f"  duplicates   {self.n_duplicates}",
                 f"  removed      {self.n_removed_lines} lines"
-                + (f" ({', '.join(f'{rule} {n}' for rule, n in self.removed_by_rule.items())})" if self.removed_by_rule else ""),
+                + (f" ({_most_frequent(self.removed_by_rule, SUMMARY_RULES, 'rules')})" if self.removed_by_rule else ""),
                 f"  languages    {languages}",
                 f"  segments     {self.n_paragraphs} paragraphs, {self.n_sentences} sentences",
             ]
