@@ -72,7 +72,7 @@ REMOVED_LINES = pa.schema(
         _field("source_file", pa.string(), SOURCE_FILE),
         _field("line_no", pa.int32(), "Raw line number (1-based)."),
         _field("text", pa.string(), "The removed line, stripped of surrounding white space."),
-        _field("rule", pa.string(), "Name of the rule that removed it, '<pack>.<rule>' (e.g. 'generic.image_caption')."),
+        _field("rule", pa.string(), "Name of the rule that removed it, '<pack>.<rule>' (e.g. 'media.image_caption')."),
         _field("article_id", pa.string(), "Article the line was removed from; null for lines between articles.", nullable=True),
     ]
 )
@@ -93,7 +93,7 @@ DUPLICATES = pa.schema(
 QUARANTINE = pa.schema(
     [
         _field("source_file", pa.string(), SOURCE_FILE),
-        _field("reason", pa.string(), "Why the input could not be used. A whole file: unsupported_format, not_a_regular_file, unreadable_file, file_too_large, empty_file, binary_file, undecodable, truncated_archive, corrupt_archive, corrupt_parquet, malformed_csv, missing_text_column, bad_text_column. Lines or records of a file otherwise read: line_too_long, malformed_json, not_an_object, missing_text, bad_text_type, empty_text, malformed_csv_row; and a piece of a large JSON lines file read in pieces that could not be read (unreadable_file) or changed while the run read it (file_changed)."),
+        _field("reason", pa.string(), "Why the input could not be used. A whole file: unsupported_format, not_a_regular_file, unreadable_file, file_too_large, empty_file, binary_file, undecodable, truncated_archive, corrupt_archive, corrupt_parquet, malformed_csv, missing_text_column, bad_text_column, and read_error for an unexpected error while reading (a bug, logged). Lines or records of a file otherwise read: line_too_long, malformed_json, not_an_object, missing_text, bad_text_type, empty_text, malformed_csv_row; and a piece of a large JSON lines file read in pieces that could not be read (unreadable_file) or changed while the run read it (file_changed)."),
         _field("detail", pa.string(), "Human-readable detail of the reason."),
         _field("line_start", pa.int32(), "First raw line concerned (Parquet: row); null when the whole file is.", nullable=True),
         _field("line_end", pa.int32(), "Last raw line concerned (Parquet: row); null when the whole file is.", nullable=True),
