@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tasks.numeric import ranges
 from tasks.records import CleanArticle, DuplicateRecord, QuarantineRecord, RawDocument, RemovedLine
 
 
@@ -193,7 +194,7 @@ class _NumberSpace:
         """bool per position: whether it is a raw line of its document (first_line_no onwards)."""
         first = self.read.first_line_nos
         starts = self.base[:-1] + first - self.low
-        return self.count(_numbers_in(starts, starts + self.read.n_raw_lines)) > 0
+        return self.count(ranges(starts, np.maximum(self.read.n_raw_lines, 0))) > 0
 
 
 def _coverage_problems(read: ReadLines, space: _NumberSpace, quarantines: list[QuarantineRecord]) -> list[str]:
@@ -202,8 +203,9 @@ def _coverage_problems(read: ReadLines, space: _NumberSpace, quarantines: list[Q
     holds its text) and the quarantined lines count too."""
     covered = (space.lines > 0).astype(np.int64)
     record_documents, starts, ends = read.records.T
-    interiors = _numbers_in(starts + 1, ends + 1)
-    interior_documents = np.repeat(record_documents, np.maximum(ends - starts, 0))
+    lengths = np.maximum(ends - starts, 0)
+    interiors = ranges(starts + 1, lengths)
+    interior_documents = np.repeat(record_documents, lengths)
     quarantined = [
         (space.document_of[record.source_file], line_no)
         for record in quarantines
@@ -314,10 +316,3 @@ class _Claims:
         where = [f"{space.read.source_files[document]}:{line_no}" for document, line_no in sorted(set(not_read))]
         where += [f"{name}:{line_no}" for name, line_nos in self.unread_files.items() for line_no in sorted(set(line_nos))]
         return problems + [f"{place} is claimed but was never read" for place in where]
-
-
-def _numbers_in(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Every number of range(start, stop) for each pair, one range after the other."""
-    lengths = np.maximum(stops - starts, 0)
-    ends = np.cumsum(lengths)
-    return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)

@@ -41,6 +41,7 @@ from langdetect.utils.ngram import NGram
 
 from tasks.array_cache import load_arrays, save_arrays
 from tasks.config import LangidSettings
+from tasks.numeric import ranges
 
 log = logging.getLogger(__name__)
 
@@ -423,12 +424,6 @@ def _sums_by_owner(table: np.ndarray, rows: np.ndarray, owner: np.ndarray, n_tex
     return counts @ table
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The indexes starts[i] .. starts[i] + lengths[i] - 1 of each range, one range after the other."""
-    offsets = np.cumsum(lengths) - lengths
-    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-
-
 # The word hash: a polynomial in the characters (modulo 2**64, numpy's wrapping arithmetic), then
 # splitmix64's finaliser, so that similar words land in distant slots. Only speed depends on it: a
 # word found by its hash is still compared with the stored word (_WordSums).
@@ -461,7 +456,7 @@ class _Words:
     def of(cls, texts: _Texts, first: np.ndarray, last: np.ndarray) -> _Words:
         """The words of each non-empty texts.chars[first:last], which holds whole words and spaces."""
         chars, sizes = texts.chars, last - first
-        at = _ranges(first, sizes)
+        at = ranges(first, sizes)
         in_word = np.take(chars, at) != _SPACE
         # A word starts at a character of a word after a space or at a range's start, and ends before a
         # space or at a range's end.
@@ -495,7 +490,7 @@ class _Words:
 
     def chars_of(self, which: np.ndarray) -> np.ndarray:
         """The characters of the words `which`, one word after the other."""
-        return np.take(self.chars, _ranges(self.starts[which], self.lengths[which]))
+        return np.take(self.chars, ranges(self.starts[which], self.lengths[which]))
 
 
 def _same_words(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -505,7 +500,7 @@ def _same_words(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> np.ndar
     same = (lengths_a == lengths_b) & (unclosed_a == unclosed_b)
     check = np.flatnonzero(same)
     lengths = lengths_a[check]
-    differ = np.take(chars_a, _ranges(starts_a[check], lengths)) != np.take(chars_b, _ranges(starts_b[check], lengths))
+    differ = np.take(chars_a, ranges(starts_a[check], lengths)) != np.take(chars_b, ranges(starts_b[check], lengths))
     same[check[np.searchsorted(np.cumsum(lengths), np.flatnonzero(differ), side="right")]] = False
     return same
 
@@ -645,7 +640,7 @@ class _WordSums:
         sizes = lengths + ~unclosed
         ends = np.cumsum(sizes)
         with_spaces = np.full(ends[-1], _SPACE, dtype=np.uint32)
-        with_spaces[np.repeat(ends - sizes - (np.cumsum(lengths) - lengths), lengths) + np.arange(len(chars))] = chars
+        with_spaces[ranges(ends - sizes, lengths)] = chars
         texts = _Texts.of(with_spaces, sizes)
         keys, owner = _ngrams_ending_at(texts, np.arange(len(with_spaces)), model)
         rows = model.rows_of(keys)
@@ -804,7 +799,7 @@ class LanguageIdentifier:
         return log_likelihood, n_grams
 
     def _add_cut_ngrams(self, texts_read: _Texts, starts: np.ndarray, ends: np.ndarray, log_likelihood, n_grams) -> None:
-        keys, owner = _ngrams_ending_at(texts_read, _ranges(starts, ends - starts), self._model)
+        keys, owner = _ngrams_ending_at(texts_read, ranges(starts, ends - starts), self._model)
         rows = self._model.rows_of(keys)
         known = rows >= 0
         log_likelihood += _sums_by_owner(self._model.log_probs, rows[known], owner[known], len(log_likelihood))
