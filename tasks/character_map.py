@@ -54,3 +54,8 @@ class CharacterMap:
         if replaced != character and not replaced.isascii():
             raise ValueError(f"{character!r} must map to itself or to ASCII characters, not {replaced!r}")
         return replaced
+
+
+# A word character (\w: a letter or digit of any script, or "_") stays, any other becomes a space: split
+# at spaces, the result is the text's words as `\w+` finds them (no word character is white space).
+WORD_OR_SPACE = CharacterMap(lambda character: character if character.isalnum() or character == "_" else " ")

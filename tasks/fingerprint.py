@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import string
 import unicodedata
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from tasks import minhash
+from tasks.character_map import WORD_OR_SPACE
 from tasks.config import DedupSettings
 from tasks.dedup_index import ArticleFingerprints
 from tasks.records import CleanArticle
@@ -33,19 +33,18 @@ ANCHOR_MIN_WORDS = 8
 # 58 MB for one 1 MB chunk of 4,159 at once, 16 MB 1,000 at a time, for 0.03 s more of a core).
 DEFAULT_BATCH_ARTICLES = 5000
 
-_WORD = re.compile(r"\w+")
-
-# For ASCII text the same result as the regex, about twice as fast: \w is [A-Za-z0-9_] there.
-_ASCII_NON_WORD = str.maketrans({chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")})
-
 
 def normalise_for_hash(text: str) -> str:
     """Text as compared for duplicates: Unicode compatibility form, case-folded, its words (runs of
     letters, digits and underscores) separated by single spaces. Curly vs straight quotes, a changed line
     break or a trailing full stop do not make a different article."""
-    if text.isascii():
-        return " ".join(text.lower().translate(_ASCII_NON_WORD).split())
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+    return " ".join(_words_and_spaces(text).split())
+
+
+def _words_and_spaces(text: str) -> str:
+    """The text in Unicode compatibility form, case-folded, every character outside words a space (a
+    CharacterMap: a few C-speed passes rather than a regex testing every character)."""
+    return WORD_OR_SPACE.apply(unicodedata.normalize("NFKC", text).casefold())
 
 
 def _hash_normalised(normalised: str) -> str:
@@ -54,27 +53,6 @@ def _hash_normalised(normalised: str) -> str:
 
 def content_hash(text: str) -> str:
     return _hash_normalised(normalise_for_hash(text))
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# Whether each non-ASCII character seen so far is a word character (\w): a few hundred per language, at
-# most the ~150,000 characters Unicode assigns.
-_is_word_character: dict[str, bool] = {}
-
-
-def _only_word_characters_outside_ascii(text: str) -> bytes:
-    """UTF-8 of the text in Unicode compatibility form, case-folded, with every non-ASCII character that is
-    no word character made a space: what normalise_for_hash keeps of its non-ASCII characters, the ASCII
-    left for the byte pass to sort out. Cheaper than normalise_for_hash's regex, which tests every
-    character: the distinct non-ASCII characters are few, and each is replaced in one pass."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    for character in set(_NON_ASCII.findall(folded)):
-        is_word = _is_word_character.get(character)
-        if is_word is None:
-            is_word = _is_word_character[character] = _WORD.match(character) is not None
-        if not is_word:
-            folded = folded.replace(character, " ")
-    return folded.encode("utf-8")
 
 
 # The bytes of words in UTF-8 normalised text: ASCII letters, digits and the underscore (\w in ASCII), and
@@ -93,7 +71,7 @@ class _NormalisedWords:
     no Python object per word (a batch has millions).
 
     ASCII paragraphs go in as they are; the others first get the Unicode compatibility form and case
-    folding, and spaces for their non-ASCII characters outside words (which need Python), so that here
+    folding, and spaces for their characters outside words (_words_and_spaces, in Python), so that here
     a word is a run of ASCII word characters and bytes of multi-byte characters."""
 
     text: bytes  # the articles' normalised texts one after the other, each word followed by a space
@@ -107,7 +85,7 @@ class _NormalisedWords:
     @classmethod
     def of(cls, articles: list[CleanArticle]) -> _NormalisedWords:
         paragraphs = [paragraph.text for article in articles for paragraph in article.paragraphs]
-        encoded = [text.encode() if text.isascii() else _only_word_characters_outside_ascii(text) for text in paragraphs]
+        encoded = [text.encode() if text.isascii() else _words_and_spaces(text).encode() for text in paragraphs]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         # A newline after each paragraph: no word spans two, and a byte follows every word.
         raw = b"\n".join(encoded) + b"\n"

@@ -22,7 +22,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
-from tasks.character_map import CharacterMap
+from tasks.character_map import WORD_OR_SPACE
 from tasks.config import TextDensitySettings
 from tasks.textlines import ends_like_sentence
 
@@ -31,8 +31,6 @@ STOPWORDS_DIR = Path(__file__).parent / "stopwords"
 BAD, SHORT, NEAR_GOOD, GOOD = "bad", "short", "near_good", "good"
 
 _WORD = re.compile(r"\w+")
-# A word character (\w: a letter or digit of any script, or "_") stays, any other becomes a space.
-_WORD_OR_SPACE = CharacterMap(lambda character: character if character.isalnum() or character == "_" else " ")
 # A copyright notice, not a story about copyright: the sign, or the word with a year.
 _COPYRIGHT = re.compile(
     r"(?i)©|\bcopyright\s*(?:\(c\)\s*)?\d{4}|\(c\)\s*\d{4}|all rights reserved|alle rechte vorbehalten"
@@ -64,7 +62,7 @@ def words(text: str) -> tuple[str, ...]:
     As _words_by_regex, twice as fast on a line with a few non-ASCII characters and on ASCII text: every
     character that is no word character made a space, then split at spaces (no word character is white
     space: tests/test_text_density.py)."""
-    return tuple(_WORD_OR_SPACE.apply(text.lower()).split())
+    return tuple(WORD_OR_SPACE.apply(text.lower()).split())
 
 
 def _words_by_regex(text: str) -> tuple[str, ...]:
